@@ -1,0 +1,39 @@
+#pragma once
+/// reclab-cli subcommands. Each returns the process exit code: 0 ok, 2 bad input (message on
+/// stderr), 1 internal error. Output meant for scripts is JSON on stdout.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace reclab::cli {
+
+struct StatsArgs {
+  std::string format = "auto";
+  std::vector<std::string> paths;
+  bool stopOnBadRow = false;
+};
+int runStats(const StatsArgs& args);
+
+struct SynthArgs {
+  std::string kind;
+  std::string outDir;
+  std::uint64_t seed = 0;
+  std::vector<std::string> settings;  ///< "key=value" size options
+  bool overwrite = false;
+};
+int runSynth(const SynthArgs& args);
+
+struct RunArgs {
+  std::string configPath;
+  std::string dbPath;
+  bool quiet = false;
+};
+int runRun(const RunArgs& args);
+
+int runList(const std::string& dbPath, bool includeArchived);
+int runShow(std::int64_t runId, const std::string& dbPath);
+/// The model registry (names, tasks, hyper-parameter schemas) as JSON.
+int runModels();
+
+}  // namespace reclab::cli

@@ -1,0 +1,64 @@
+// reclab-cli: the headless face of RecLab (same core as the GUI), for scripted sweeps and
+// cluster jobs; results land in the same SQLite store the GUI opens.
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"RecLab command line: dataset statistics, synthetic data, experiment runs"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "reclab-cli 0.1.0");
+
+  reclab::cli::StatsArgs stats;
+  auto* s = app.add_subcommand("stats", "Load a dataset and print its statistics as JSON");
+  s->add_option("--format,-f", stats.format,
+                "retailrocket, yoochoose, diginetica, sessionrec, movielens, amazon-csv, "
+                "amazon-jsonl, csv, or auto (default)");
+  s->add_option("paths", stats.paths, "dataset files (or a directory)")->required();
+  s->add_flag("--stop-on-bad-row", stats.stopOnBadRow, "fail at the first bad row instead of skipping");
+
+  reclab::cli::SynthArgs synth;
+  auto* y = app.add_subcommand("synth", "Generate a dataset with planted structure in a real format");
+  y->add_option("kind", synth.kind, "ratings | retailrocket | yoochoose")->required();
+  y->add_option("--out,-o", synth.outDir, "output directory")->required();
+  y->add_option("--seed", synth.seed, "random seed (default 0)");
+  y->add_option("--set", synth.settings, "size option key=value (repeatable), e.g. --set users=943");
+  y->add_flag("--overwrite", synth.overwrite, "replace existing files in the output directory");
+
+  reclab::cli::RunArgs run;
+  auto* r = app.add_subcommand("run", "Run an experiment config and print its final metrics as JSON");
+  r->add_option("config", run.configPath, "experiment config (JSON)")->required();
+  r->add_option("--db", run.dbPath, "experiment store (SQLite); created if absent")->required();
+  r->add_flag("--quiet,-q", run.quiet, "no progress on stderr");
+
+  std::string listDb;
+  bool archived = false;
+  auto* l = app.add_subcommand("list", "List the runs in a store as JSON");
+  l->add_option("--db", listDb, "experiment store")->required();
+  l->add_flag("--archived", archived, "include archived runs");
+
+  std::string showDb;
+  std::int64_t showId = 0;
+  auto* w = app.add_subcommand("show", "Show one run (config, metrics, curves) as JSON");
+  w->add_option("run", showId, "run id")->required();
+  w->add_option("--db", showDb, "experiment store")->required();
+
+  auto* m = app.add_subcommand("models", "List the registered models and their hyper-parameters");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (*s) return reclab::cli::runStats(stats);
+  if (*y) return reclab::cli::runSynth(synth);
+  if (*r) return reclab::cli::runRun(run);
+  if (*l) return reclab::cli::runList(listDb, archived);
+  if (*w) return reclab::cli::runShow(showId, showDb);
+  if (*m) return reclab::cli::runModels();
+  return 2;
+}

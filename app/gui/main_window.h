@@ -1,0 +1,104 @@
+#pragma once
+/// The workbench window: the training chart in the centre under an in-window message bar,
+/// dockable dataset / model / runs / log panels, a status bar with the current progress, and
+/// the File / Run / View / Help menus. All long work goes through the RunManager; the window
+/// only wires panels to it (and remembers the last dataset and the layout in QSettings).
+
+#include <QMainWindow>
+#include <QStringList>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "app/gui/app_options.h"
+#include "data/load.h"
+#include "widgets/dataset_summary.h"
+
+class QLabel;
+class QProgressBar;
+
+namespace reclab::widgets {
+class DatasetPanel;
+class LogPane;
+class MessageBar;
+class ModelPanel;
+class RunListView;
+class TrainingChart;
+}  // namespace reclab::widgets
+
+namespace reclab::app {
+
+class RunManager;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+
+ public:
+  explicit MainWindow(const AppOptions& options, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  RunManager* runManager() const { return m_runs; }
+  widgets::TrainingChart* chart() const { return m_chart; }
+  widgets::DatasetPanel* datasetPanel() const { return m_datasetPanel; }
+  widgets::ModelPanel* modelPanel() const { return m_modelPanel; }
+  widgets::RunListView* runList() const { return m_runList; }
+  widgets::MessageBar* messageBar() const { return m_messages; }
+  widgets::LogPane* logPane() const { return m_log; }
+  std::shared_ptr<const data::LoadResult> dataset() const { return m_dataset; }
+  /// The job whose curves the chart follows (0 when none).
+  int chartJob() const { return m_chartJob; }
+
+ public Q_SLOTS:
+  void openDataset(const QString& format, const QStringList& paths);
+  void openStoreDialog();
+  void startRun(const nlohmann::json& panelConfig);
+  void cancelCurrentRun();
+  void showShortcuts();
+  void showAbout();
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void showEvent(QShowEvent* event) override;
+
+ private:
+  void buildUi();
+  void buildMenus();
+  void connectRunManager();
+  void openInitialDataset();
+  void openStore(const QString& path);
+  void showStoredRun(qint64 runId);
+  void updateRunAllowed();
+  void takeScreenshot();
+  /// --autorun cannot press Run (no dataset): take the screenshot anyway, if one is asked.
+  void abandonAutorun();
+
+  void onDatasetLoaded(std::shared_ptr<const data::LoadResult> result,
+                       std::shared_ptr<const widgets::DatasetSummary> summary,
+                       const QStringList& paths);
+  void onRunStarted(int job, qint64 runId);
+  void onRunFinished(int job, qint64 runId, const QString& status, const QString& error,
+                     const QVariantMap& metrics);
+  void onProgress(int job, double fraction, const QString& stage);
+  void onLogLine(int job, int level, const QString& text);
+
+  AppOptions m_options;
+  RunManager* m_runs;
+  widgets::TrainingChart* m_chart = nullptr;
+  widgets::MessageBar* m_messages = nullptr;
+  widgets::DatasetPanel* m_datasetPanel = nullptr;
+  widgets::ModelPanel* m_modelPanel = nullptr;
+  widgets::RunListView* m_runList = nullptr;
+  widgets::LogPane* m_log = nullptr;
+  QLabel* m_statusText = nullptr;
+  QProgressBar* m_statusProgress = nullptr;
+
+  std::shared_ptr<const data::LoadResult> m_dataset;
+  QStringList m_datasetPaths;
+  int m_chartJob = 0;
+  bool m_autorunPending = false;
+  int m_autorunJob = 0;
+  bool m_quitting = false;
+  bool m_layoutDone = false;
+  bool m_stateRestored = false;
+};
+
+}  // namespace reclab::app

@@ -1,0 +1,47 @@
+#pragma once
+/// Full-ranking evaluation: every test user's scores over all items are computed in dense
+/// batches, items the user had in training are masked (switchable), the top-k is taken with a
+/// partial sort, and Precision / Recall / HitRate / MRR / NDCG at each k are averaged over
+/// users with at least one relevant test item. Per-user values are kept.
+///
+/// Tie policy (deterministic): equal scores are ordered by ascending item index.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/observer.h"
+#include "data/interaction_log.h"
+#include "models/model.h"
+
+namespace reclab::eval {
+
+struct RankingOptions {
+  std::vector<int> ks = {10};
+  bool maskTrainItems = true;
+  int batchSize = 256;
+  int threads = 1;
+};
+
+struct RankingResult {
+  /// "recall@10" -> mean over evaluated users, likewise precision@k, hit_rate@k, mrr@k, ndcg@k.
+  std::map<std::string, double> means;
+  std::vector<std::int32_t> users;  ///< evaluated users, ascending
+  /// metric name -> one value per evaluated user (same order as `users`).
+  std::map<std::string, std::vector<double>> perUser;
+};
+
+/// Relevant items per user = distinct items of the test rows; training items (masked) come
+/// from the training rows.
+RankingResult evaluateRanking(const models::Recommender& model, const data::InteractionLog& log,
+                              const std::vector<std::uint32_t>& trainRows,
+                              const std::vector<std::uint32_t>& testRows,
+                              const RankingOptions& options, Observer& observer,
+                              const StopToken& stop);
+
+/// Top-k of one score row with `exclude` (sorted) masked; ties by ascending index.
+std::vector<std::int32_t> topK(const float* scores, std::int32_t numItems, int k,
+                               const std::vector<std::int32_t>& exclude);
+
+}  // namespace reclab::eval

@@ -1,0 +1,290 @@
+#include "experiment/config.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "common/errors.h"
+#include "models/registry.h"
+
+namespace reclab::experiment {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+const std::vector<std::string>& knownMetrics() {
+  static const std::vector<std::string> names = {"rmse",     "mae", "precision", "recall",
+                                                 "hit_rate", "mrr", "ndcg"};
+  return names;
+}
+
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw InputError(fmt::format("config: {} {}", path, what));
+}
+
+void onlyKeys(const json& obj, const std::string& path, std::initializer_list<const char*> keys) {
+  if (!obj.is_object()) fail(path, "must be an object, got " + std::string(obj.type_name()));
+  for (const auto& [k, v] : obj.items()) {
+    bool ok = false;
+    std::string list;
+    for (const char* key : keys) {
+      ok = ok || k == key;
+      list += (list.empty() ? "" : ", ") + std::string(key);
+    }
+    if (!ok) {
+      fail(path.empty() ? "'" + k + "'" : path + "." + k,
+           "is not a known key (known: " + list + ")");
+    }
+  }
+}
+
+std::string getString(const json& obj, const std::string& path, const char* key,
+                      const std::string& def, bool required = false) {
+  if (!obj.contains(key)) {
+    if (required) fail(path + "." + key, "is required");
+    return def;
+  }
+  const auto& v = obj.at(key);
+  if (!v.is_string()) fail(path + "." + key, "must be a string, got " + v.dump());
+  return v.get<std::string>();
+}
+
+double getRatio(const json& obj, const std::string& path, const char* key, double def,
+                bool allowZero) {
+  if (!obj.contains(key)) return def;
+  const auto& v = obj.at(key);
+  if (!v.is_number() || v.get<double>() >= 1.0 || v.get<double>() < 0.0 ||
+      (!allowZero && v.get<double>() == 0.0)) {
+    fail(path + "." + key,
+         fmt::format("must be a number in {}0, 1), got {}", allowZero ? "[" : "(", v.dump()));
+  }
+  return v.get<double>();
+}
+
+long long getInt(const json& obj, const std::string& path, const char* key, long long def,
+                 long long min, long long max) {
+  if (!obj.contains(key)) return def;
+  const auto& v = obj.at(key);
+  if (!v.is_number_integer() || v.get<long long>() < min || v.get<long long>() > max) {
+    fail(path + "." + key, fmt::format("must be an integer in [{}, {}], got {}", min, max, v.dump()));
+  }
+  return v.get<long long>();
+}
+
+std::string resolve(const std::string& p, const std::string& baseDir) {
+  fs::path path(p);
+  if (path.is_absolute()) return path.lexically_normal().string();
+  return (fs::path(baseDir) / path).lexically_normal().string();
+}
+
+}  // namespace
+
+ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& baseDir) {
+  onlyKeys(j, "", {"name", "dataset", "split", "model", "eval", "seed", "threads", "version"});
+  ExperimentConfig c;
+  c.name = getString(j, "", "name", "");
+
+  // dataset
+  if (!j.contains("dataset")) fail("dataset", "is required");
+  const json& d = j.at("dataset");
+  onlyKeys(d, "dataset", {"format", "path", "paths", "bad_rows", "mapping"});
+  c.dataset.format = getString(d, "dataset", "format", "auto");
+  if (c.dataset.format != "auto") {
+    try {
+      data::parseFormatName(c.dataset.format);
+    } catch (const InputError& e) {
+      fail("dataset.format", e.what());
+    }
+  }
+  if (d.contains("path") && d.contains("paths")) fail("dataset", "has both 'path' and 'paths'");
+  if (d.contains("path")) {
+    c.dataset.paths.push_back(resolve(getString(d, "dataset", "path", ""), baseDir));
+  } else if (d.contains("paths")) {
+    const auto& ps = d.at("paths");
+    if (!ps.is_array() || ps.empty()) fail("dataset.paths", "must be a non-empty array of strings");
+    for (const auto& p : ps) {
+      if (!p.is_string()) fail("dataset.paths", "must hold strings, got " + p.dump());
+      c.dataset.paths.push_back(resolve(p.get<std::string>(), baseDir));
+    }
+  } else {
+    fail("dataset", "needs 'path' or 'paths'");
+  }
+  std::string bad = getString(d, "dataset", "bad_rows", "skip");
+  if (bad != "skip" && bad != "stop") fail("dataset.bad_rows", "must be 'skip' or 'stop', got '" + bad + "'");
+  c.dataset.badRows = bad == "skip" ? data::BadRowPolicy::Skip : data::BadRowPolicy::Stop;
+  if (d.contains("mapping")) {
+    const json& m = d.at("mapping");
+    onlyKeys(m, "dataset.mapping", {"delimiter", "header", "user", "item", "event", "timestamp",
+                                    "value", "session", "timestamp_unit"});
+    data::ColumnMapping cm;
+    std::string delim = getString(m, "dataset.mapping", "delimiter", ",");
+    if (delim == "\\t" || delim == "tab") delim = "\t";
+    if (delim.size() != 1) fail("dataset.mapping.delimiter", "must be one character, got '" + delim + "'");
+    cm.delimiter = delim[0];
+    if (m.contains("header")) {
+      if (!m.at("header").is_boolean()) fail("dataset.mapping.header", "must be true or false");
+      cm.hasHeader = m.at("header").get<bool>();
+    }
+    auto col = [&](const char* key, bool required) {
+      if (!m.contains(key)) {
+        if (required) fail(std::string("dataset.mapping.") + key, "is required");
+        return std::string();
+      }
+      const auto& v = m.at(key);
+      if (v.is_number_integer() && v.get<long long>() >= 0) return std::to_string(v.get<long long>());
+      if (v.is_string() && !v.get<std::string>().empty()) return v.get<std::string>();
+      fail(std::string("dataset.mapping.") + key, "must be a column index >= 0 or a header name");
+    };
+    cm.item = col("item", true);
+    cm.user = col("user", false);
+    cm.event = col("event", false);
+    cm.timestamp = col("timestamp", false);
+    cm.value = col("value", false);
+    cm.session = col("session", false);
+    cm.timestampUnit = getString(m, "dataset.mapping", "timestamp_unit", "unix_s");
+    if (cm.timestampUnit != "unix_s" && cm.timestampUnit != "unix_ms" && cm.timestampUnit != "iso8601") {
+      fail("dataset.mapping.timestamp_unit", "must be unix_s, unix_ms or iso8601, got '" + cm.timestampUnit + "'");
+    }
+    c.dataset.mapping = cm;
+  }
+  if (c.dataset.format == "csv" && !c.dataset.mapping) fail("dataset.mapping", "is required for format 'csv'");
+
+  // split
+  if (j.contains("split")) {
+    const json& s = j.at("split");
+    onlyKeys(s, "split", {"kind", "test_ratio", "valid_ratio", "folds"});
+    c.split.kind = getString(s, "split", "kind", "random");
+    if (c.split.kind != "random" && c.split.kind != "kfold" && c.split.kind != "temporal") {
+      fail("split.kind", "must be random, kfold or temporal, got '" + c.split.kind + "'");
+    }
+    c.split.testRatio = getRatio(s, "split", "test_ratio", 0.2, false);
+    c.split.validRatio = getRatio(s, "split", "valid_ratio", 0.0, true);
+    c.split.folds = static_cast<int>(getInt(s, "split", "folds", 5, 2, 100));
+  }
+
+  // model
+  if (!j.contains("model")) fail("model", "is required");
+  const json& m = j.at("model");
+  onlyKeys(m, "model", {"name", "params"});
+  c.model.name = getString(m, "model", "name", "", true);
+  try {
+    c.model.params = models::Registry::instance().validate(
+        c.model.name, m.contains("params") ? m.at("params") : json::object());
+  } catch (const InputError& e) {
+    fail("model:", e.what());
+  }
+
+  // eval
+  const auto* info = models::Registry::instance().find(c.model.name);
+  if (j.contains("eval")) {
+    const json& e = j.at("eval");
+    onlyKeys(e, "eval", {"metrics", "k", "mask_seen"});
+    if (e.contains("metrics")) {
+      const auto& ms = e.at("metrics");
+      if (!ms.is_array()) fail("eval.metrics", "must be an array of metric names");
+      for (const auto& name : ms) {
+        if (!name.is_string()) fail("eval.metrics", "must hold strings, got " + name.dump());
+        std::string n = name.get<std::string>();
+        const auto& known = knownMetrics();
+        if (std::find(known.begin(), known.end(), n) == known.end()) {
+          std::string list;
+          for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+          fail("eval.metrics", "has unknown metric '" + n + "' (known: " + list + ")");
+        }
+        c.eval.metrics.push_back(n);
+      }
+    }
+    if (e.contains("k")) {
+      const auto& k = e.at("k");
+      c.eval.ks.clear();
+      auto addK = [&](const json& v) {
+        if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 10000) {
+          fail("eval.k", "must be an integer in [1, 10000] or a list of them, got " + v.dump());
+        }
+        c.eval.ks.push_back(v.get<int>());
+      };
+      if (k.is_array()) {
+        if (k.empty()) fail("eval.k", "must not be empty");
+        for (const auto& v : k) addK(v);
+      } else {
+        addK(k);
+      }
+    }
+    if (e.contains("mask_seen")) {
+      if (!e.at("mask_seen").is_boolean()) fail("eval.mask_seen", "must be true or false");
+      c.eval.maskSeen = e.at("mask_seen").get<bool>();
+    }
+  }
+  if (c.eval.metrics.empty()) {
+    if (info->task == models::Task::Rating) c.eval.metrics = {"rmse", "mae", "recall", "ndcg"};
+    else c.eval.metrics = {"precision", "recall", "hit_rate", "mrr", "ndcg"};
+  }
+  for (const auto& n : c.eval.metrics) {
+    if ((n == "rmse" || n == "mae") && info->task != models::Task::Rating) {
+      fail("eval.metrics", "asks for '" + n + "' but model '" + c.model.name +
+                               "' does not predict ratings");
+    }
+  }
+
+  const long long seed = getInt(j, "", "seed", 0, 0, (1LL << 53));
+  c.seed = static_cast<std::uint64_t>(seed);
+  c.threads = static_cast<int>(getInt(j, "", "threads", 0, 0, 256));
+  return c;
+}
+
+ExperimentConfig ExperimentConfig::fromFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path + ": cannot open config file");
+  json j = json::parse(in, nullptr, false);
+  if (j.is_discarded()) throw InputError(path + ": not valid JSON");
+  try {
+    auto base = fs::path(path).parent_path().string();
+    return fromJson(j, base.empty() ? "." : base);
+  } catch (const InputError& e) {
+    throw InputError(path + ": " + e.what());
+  }
+}
+
+json ExperimentConfig::toJson() const {
+  json j;
+  j["version"] = 1;
+  if (!name.empty()) j["name"] = name;
+  j["dataset"]["format"] = dataset.format;
+  j["dataset"]["paths"] = dataset.paths;
+  j["dataset"]["bad_rows"] = dataset.badRows == data::BadRowPolicy::Skip ? "skip" : "stop";
+  if (dataset.mapping) {
+    const auto& m = *dataset.mapping;
+    json mj;
+    mj["delimiter"] = std::string(1, m.delimiter);
+    mj["header"] = m.hasHeader;
+    mj["item"] = m.item;
+    if (!m.user.empty()) mj["user"] = m.user;
+    if (!m.event.empty()) mj["event"] = m.event;
+    if (!m.timestamp.empty()) mj["timestamp"] = m.timestamp;
+    if (!m.value.empty()) mj["value"] = m.value;
+    if (!m.session.empty()) mj["session"] = m.session;
+    mj["timestamp_unit"] = m.timestampUnit;
+    j["dataset"]["mapping"] = mj;
+  }
+  j["split"] = {{"kind", split.kind},
+                {"test_ratio", split.testRatio},
+                {"valid_ratio", split.validRatio},
+                {"folds", split.folds}};
+  j["model"] = {{"name", model.name}, {"params", model.params}};
+  j["eval"] = {{"metrics", eval.metrics}, {"k", eval.ks}, {"mask_seen", eval.maskSeen}};
+  j["seed"] = seed;
+  j["threads"] = threads;
+  return j;
+}
+
+int ExperimentConfig::effectiveThreads() const {
+  if (threads > 0) return threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace reclab::experiment

@@ -1,0 +1,71 @@
+#pragma once
+/// The experiment config: what to load, how to split, which model with which parameters, what
+/// to measure and the seed. Stored verbatim (after validation and defaults) with every run.
+///
+///   {"name": "svd on ml-100k",
+///    "dataset": {"format": "movielens", "path": "u.data", "bad_rows": "skip"},
+///    "split": {"kind": "kfold", "folds": 5},
+///    "model": {"name": "torch_mf", "params": {"factors": 64}},
+///    "eval": {"metrics": ["rmse", "mae", "recall"], "k": [10]},
+///    "seed": 0, "threads": 2}
+///
+/// Relative dataset paths are resolved against the config file's directory.
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/load.h"
+
+namespace reclab::experiment {
+
+struct DatasetSpec {
+  std::string format;               ///< a format name, or "auto"
+  std::vector<std::string> paths;   ///< absolute after resolution
+  data::BadRowPolicy badRows = data::BadRowPolicy::Skip;
+  std::optional<data::ColumnMapping> mapping;
+};
+
+struct SplitSpec {
+  std::string kind = "random";  ///< random | kfold | temporal
+  double testRatio = 0.2;
+  double validRatio = 0.0;
+  int folds = 5;
+};
+
+struct ModelSpec {
+  std::string name;
+  nlohmann::json params = nlohmann::json::object();  ///< validated, defaults filled in
+};
+
+struct EvalSpec {
+  std::vector<std::string> metrics;  ///< rmse, mae, precision, recall, hit_rate, mrr, ndcg
+  std::vector<int> ks = {10};
+  bool maskSeen = true;
+};
+
+struct ExperimentConfig {
+  std::string name;
+  DatasetSpec dataset;
+  SplitSpec split;
+  ModelSpec model;
+  EvalSpec eval;
+  std::uint64_t seed = 0;
+  int threads = 0;  ///< 0 = all cores
+
+  /// Validates and completes `j`. Throws InputError with the JSON path of the problem, e.g.
+  /// "config: split.folds must be an integer >= 2, got 1". `baseDir` resolves relative paths.
+  static ExperimentConfig fromJson(const nlohmann::json& j, const std::string& baseDir = ".");
+  /// Reads and validates a config file (errors are prefixed with the file name).
+  static ExperimentConfig fromFile(const std::string& path);
+  nlohmann::json toJson() const;
+  /// Thread count to use: `threads`, or the number of cores when 0.
+  int effectiveThreads() const;
+};
+
+/// The metric names valid in eval.metrics.
+const std::vector<std::string>& knownMetrics();
+
+}  // namespace reclab::experiment

@@ -1,0 +1,312 @@
+#include "experiment/runner.h"
+
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <Eigen/Core>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <numeric>
+#include <thread>
+
+#include "common/errors.h"
+#include "eval/metrics.h"
+#include "eval/ranking_evaluator.h"
+#include "models/neural/neural_models.h"
+#include "models/registry.h"
+#include "split/splits.h"
+
+namespace reclab::experiment {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 1469598103934665603ULL) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  for (std::size_t i = 0; i < n; ++i) {
+    h ^= p[i];
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+std::string isoNow() {
+  auto now = std::chrono::system_clock::now();
+  auto t = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+/// Forwards to the caller's observer and writes epoch reports (with the batch points seen
+/// since the previous epoch) to the store, one transaction per epoch.
+class RecordingObserver : public Observer {
+ public:
+  RecordingObserver(Observer& inner, store::Store* store, std::int64_t runId)
+      : m_inner(inner), m_store(store), m_runId(runId) {}
+  void onProgress(double f, std::string_view stage) override { m_inner.onProgress(f, stage); }
+  void onLog(LogLevel l, std::string_view m) override { m_inner.onLog(l, m); }
+  void onBatch(const TrainingReport& r) override {
+    for (const auto& [k, v] : r.values) m_pending.push_back({"batch_" + k, r.epoch, r.step, v});
+    m_inner.onBatch(r);
+  }
+  void onEpoch(const TrainingReport& r) override {
+    for (const auto& [k, v] : r.values) m_pending.push_back({k, r.epoch, r.step, v});
+    if (m_store) m_store->addCurvePoints(m_runId, m_pending, r.epoch);
+    m_pending.clear();
+    m_inner.onEpoch(r);
+  }
+
+ private:
+  Observer& m_inner;
+  store::Store* m_store;
+  std::int64_t m_runId;
+  std::vector<store::CurvePoint> m_pending;
+};
+
+split::Split makeSplit(const ExperimentConfig& c, const data::InteractionLog& log, int fold) {
+  if (c.split.kind == "kfold") {
+    return split::kfoldSplit(log, c.split.folds, fold, c.split.validRatio, c.seed);
+  }
+  if (c.split.kind == "temporal") {
+    return split::temporalSplit(log, c.split.testRatio, c.split.validRatio, c.seed);
+  }
+  return split::randomSplit(log, c.split.testRatio, c.split.validRatio, c.seed);
+}
+
+bool wants(const ExperimentConfig& c, const char* metric) {
+  return std::find(c.eval.metrics.begin(), c.eval.metrics.end(), metric) != c.eval.metrics.end();
+}
+
+/// Trains and evaluates one split; returns the metrics and fills per-user values.
+std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
+                                               const data::LoadResult& data,
+                                               const split::Split& s, Observer& obs,
+                                               const StopToken& stop, store::Store* st,
+                                               std::int64_t runId) {
+  split::checkDisjoint(s);
+  const auto& log = data.log;
+  auto model = models::Registry::instance().create(c.model.name, c.model.params);
+  models::TrainContext ctx{log, s.train, s.valid.empty() ? nullptr : &s.valid, c.seed,
+                           c.effectiveThreads(), obs, stop};
+  obs.onLog(LogLevel::Info, fmt::format("training {} on {} rows ({} validation, {} test)",
+                                        c.model.name, s.train.size(), s.valid.size(),
+                                        s.test.size()));
+  model->fit(ctx);
+  stop.throwIfStopped();
+
+  std::map<std::string, double> metrics;
+  if (auto* rp = dynamic_cast<models::RatingPredictor*>(model.get());
+      rp && (wants(c, "rmse") || wants(c, "mae"))) {
+    std::vector<std::int32_t> us, is;
+    std::vector<float> truth, pred;
+    for (auto r : s.test) {
+      us.push_back(log.user[r]);
+      is.push_back(log.item[r]);
+      truth.push_back(log.value[r]);
+    }
+    rp->predict(us, is, pred);
+    if (wants(c, "rmse")) metrics["rmse"] = eval::rmse(truth, pred);
+    if (wants(c, "mae")) metrics["mae"] = eval::mae(truth, pred);
+  }
+  bool ranking = false;
+  for (const char* m : {"precision", "recall", "hit_rate", "mrr", "ndcg"}) ranking = ranking || wants(c, m);
+  if (auto* rec = dynamic_cast<models::Recommender*>(model.get()); rec && ranking) {
+    if (!log.hasUsers()) {
+      obs.onLog(LogLevel::Warning, "ranking metrics skipped: the dataset has no user column");
+    } else {
+      eval::RankingOptions opt;
+      opt.ks = c.eval.ks;
+      opt.maskTrainItems = c.eval.maskSeen;
+      opt.threads = c.effectiveThreads();
+      auto r = eval::evaluateRanking(*rec, log, s.train, s.test, opt, obs, stop);
+      for (const auto& [name, v] : r.means) {
+        std::string base = name.substr(0, name.find('@'));
+        if (wants(c, base.c_str())) metrics[name] = v;
+      }
+      if (st) {
+        nlohmann::json pu;
+        pu["users"] = r.users;
+        for (const auto& [name, vals] : r.perUser) pu["values"][name] = vals;
+        st->putArtifact(runId, "per_user_metrics.json", pu.dump());
+      }
+    }
+  }
+  if (st) {
+    st->setMetrics(runId, metrics);
+    auto tmp = fs::temp_directory_path() / fmt::format("reclab-model-{}-{}.bin", runId,
+                                                       std::hash<std::thread::id>()(std::this_thread::get_id()));
+    model->save(tmp.string());
+    std::ifstream in(tmp, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    st->putArtifact(runId, "model.bin", bytes);
+    fs::remove(tmp);
+  }
+  return metrics;
+}
+
+}  // namespace
+
+std::string datasetHash(const std::vector<std::string>& paths) {
+  std::uint64_t h = 1469598103934665603ULL;
+  std::vector<char> buf(1 << 20);
+  for (const auto& p : paths) {
+    std::error_code ec;
+    auto size = fs::file_size(p, ec);
+    h = fnv1a(&size, sizeof size, h);
+    h = fnv1a(p.data(), p.size(), h);
+    std::ifstream in(p, std::ios::binary);
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    h = fnv1a(buf.data(), static_cast<std::size_t>(in.gcount()), h);
+  }
+  return fmt::format("{:016x}", h);
+}
+
+std::string versionsJson(const ExperimentConfig& config, const std::string& dsHash) {
+  nlohmann::json j;
+  j["reclab"] = "0.1.0";
+  j["libtorch"] = models::neural::torchVersion();
+  j["eigen"] = fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION);
+  j["sqlite"] = sqlite3_libversion();
+  j["compiler"] = fmt::format("g++ {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+  j["threads"] = config.effectiveThreads();
+  auto cfg = config.toJson().dump();
+  j["config_hash"] = fmt::format("{:016x}", fnv1a(cfg.data(), cfg.size()));
+  j["dataset_hash"] = dsHash;
+  return j.dump();
+}
+
+std::shared_ptr<const data::LoadResult> loadForConfig(const ExperimentConfig& config,
+                                                      Observer& observer, const StopToken& stop) {
+  data::Format format = config.dataset.format == "auto"
+                            ? data::detectFormat(config.dataset.paths)
+                            : data::parseFormatName(config.dataset.format);
+  data::LoadOptions opt;
+  opt.policy = config.dataset.badRows;
+  opt.mapping = config.dataset.mapping;
+  opt.threads = config.effectiveThreads();
+  auto result = std::make_shared<data::LoadResult>(
+      data::loadDataset(format, config.dataset.paths, opt, observer, stop));
+  return result;
+}
+
+std::int64_t enqueueRun(store::Store& store, const ExperimentConfig& config) {
+  store::RunRecord r;
+  r.name = config.name.empty() ? config.model.name : config.name;
+  r.modelName = config.model.name;
+  const auto* info = models::Registry::instance().find(config.model.name);
+  r.task = info ? models::taskName(info->task) : "";
+  r.configJson = config.toJson().dump(2);
+  r.seed = static_cast<std::int64_t>(config.seed);
+  r.status = store::RunStatus::Queued;
+  return store.createRun(r);
+}
+
+RunOutcome executeRun(const ExperimentConfig& config, const std::string& dbPath,
+                      std::optional<std::int64_t> runId, Observer& observer,
+                      const StopToken& stop, std::shared_ptr<const data::LoadResult> preloaded) {
+  RunOutcome out;
+  std::unique_ptr<store::Store> st;
+  try {
+    if (!dbPath.empty()) {
+      st = std::make_unique<store::Store>(dbPath);
+      out.runId = runId ? *runId : enqueueRun(*st, config);
+      st->startRun(out.runId);
+    }
+  } catch (const std::exception& e) {
+    out.status = store::RunStatus::Failed;
+    out.error = e.what();
+    return out;
+  }
+  RecordingObserver rec(observer, st.get(), out.runId);
+  try {
+    auto data = preloaded ? preloaded : loadForConfig(config, rec, stop);
+    const std::string dsHash = datasetHash(config.dataset.paths);
+    if (st) {
+      // Record the dataset and the reproducibility record on the run.
+      store::DatasetRecord d;
+      d.name = fs::path(config.dataset.paths.front()).filename().string();
+      d.format = data::formatName(data->format);
+      d.paths = nlohmann::json(config.dataset.paths).dump();
+      d.contentHash = dsHash;
+      st->addDataset(d);
+      st->setVersions(out.runId, versionsJson(config, dsHash));
+    }
+    stop.throwIfStopped();
+    if (config.split.kind == "kfold") {
+      std::map<std::string, std::vector<double>> perFold;
+      for (int f = 0; f < config.split.folds; ++f) {
+        stop.throwIfStopped();
+        rec.onLog(LogLevel::Info, fmt::format("fold {} of {}", f + 1, config.split.folds));
+        std::int64_t foldRun = 0;
+        std::unique_ptr<RecordingObserver> foldObs;
+        if (st) {
+          store::RunRecord child;
+          child.parentRunId = out.runId;
+          child.name = fmt::format("{} fold {}", config.name.empty() ? config.model.name : config.name, f + 1);
+          child.modelName = config.model.name;
+          child.configJson = config.toJson().dump(2);
+          child.seed = static_cast<std::int64_t>(config.seed);
+          child.status = store::RunStatus::Queued;
+          foldRun = st->createRun(child);
+          st->startRun(foldRun);
+        }
+        foldObs = std::make_unique<RecordingObserver>(observer, st.get(), foldRun);
+        std::map<std::string, double> m;
+        try {
+          auto s = makeSplit(config, data->log, f);
+          m = trainAndEvaluate(config, *data, s, *foldObs, stop, st.get(), foldRun);
+        } catch (const Cancelled&) {
+          if (st) st->finishRun(foldRun, store::RunStatus::Cancelled, "cancelled by the user");
+          throw;
+        } catch (const std::exception& e) {
+          if (st) st->finishRun(foldRun, store::RunStatus::Failed, e.what());
+          throw;
+        }
+        if (st) st->finishRun(foldRun, store::RunStatus::Finished);
+        for (const auto& [k, v] : m) perFold[k].push_back(v);
+      }
+      for (const auto& [k, vals] : perFold) {
+        double mean = std::accumulate(vals.begin(), vals.end(), 0.0) / static_cast<double>(vals.size());
+        double var = 0;
+        for (double v : vals) var += (v - mean) * (v - mean);
+        out.metrics[k] = mean;
+        out.metrics[k + "_std"] = vals.size() > 1 ? std::sqrt(var / static_cast<double>(vals.size() - 1)) : 0.0;
+      }
+      if (st) st->setMetrics(out.runId, out.metrics);
+    } else {
+      auto s = makeSplit(config, data->log, 0);
+      out.metrics = trainAndEvaluate(config, *data, s, rec, stop, st.get(), out.runId);
+    }
+    out.status = store::RunStatus::Finished;
+  } catch (const Cancelled&) {
+    out.status = store::RunStatus::Cancelled;
+    out.error = "cancelled by the user";
+  } catch (const InputError& e) {
+    out.status = store::RunStatus::Failed;
+    out.error = e.what();
+  } catch (const std::exception& e) {
+    out.status = store::RunStatus::Failed;
+    out.error = std::string("internal error: ") + e.what();
+  }
+  if (out.status == store::RunStatus::Finished && stop.stopRequested()) {
+    out.status = store::RunStatus::Cancelled;
+    out.error = "cancelled by the user";
+  }
+  if (st) {
+    try {
+      st->finishRun(out.runId, out.status, out.error);
+    } catch (const std::exception& e) {
+      rec.onLog(LogLevel::Error, std::string("could not record the run's end: ") + e.what());
+    }
+  }
+  return out;
+}
+
+}  // namespace reclab::experiment

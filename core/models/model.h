@@ -1,0 +1,71 @@
+#pragma once
+/// Model interfaces by task. Each task family has its own narrow interface; they share only
+/// training, persistence and the description of what they expose.
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/observer.h"
+#include "data/interaction_log.h"
+
+namespace reclab::models {
+
+enum class Task { Rating, Ranking, Classification, SessionPurchase, SessionNext };
+std::string taskName(Task t);  ///< "rating", "ranking", "classification", ...
+
+/// What a model sees while training: the log, which rows are training / validation rows, the
+/// seed, the thread budget and the observer / stop token.
+struct TrainContext {
+  const data::InteractionLog& log;
+  const std::vector<std::uint32_t>& trainRows;
+  const std::vector<std::uint32_t>* validRows = nullptr;  ///< may be null
+  std::uint64_t seed = 0;
+  int threads = 1;
+  Observer& observer;
+  const StopToken& stop;
+};
+
+/// Row-major float matrix used for batches of scores (users x items).
+using ScoreMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+class Model {
+ public:
+  virtual ~Model() = default;
+  virtual std::string name() const = 0;
+  virtual Task task() const = 0;
+  /// Trains on ctx.trainRows. Reports epochs through ctx.observer; returns early (keeping what
+  /// it learned) or throws Cancelled when ctx.stop is triggered.
+  virtual void fit(const TrainContext& ctx) = 0;
+  /// Writes / reads the trained state to a file (format private to the model).
+  virtual void save(const std::string& path) const = 0;
+  virtual void load(const std::string& path) = 0;
+};
+
+/// Scores every item for a batch of users (full ranking). Higher is better.
+class Recommender : public Model {
+ public:
+  /// Fills `out` (users.size() x numItems) with scores. Must be thread-safe for concurrent
+  /// calls on different batches.
+  virtual void scoreUsers(const std::vector<std::int32_t>& users, ScoreMatrix& out) const = 0;
+  virtual std::int32_t numItems() const = 0;
+};
+
+/// Predicts an explicit value (rating) for (user, item) pairs; also a Recommender.
+class RatingPredictor : public Recommender {
+ public:
+  virtual void predict(const std::vector<std::int32_t>& users,
+                       const std::vector<std::int32_t>& items, std::vector<float>& out) const = 0;
+};
+
+/// Models with learned user / item vectors expose them (for KNN, K-Means, the hybrid CNN).
+class HasEmbeddings {
+ public:
+  virtual ~HasEmbeddings() = default;
+  virtual Eigen::MatrixXf userEmbeddings() const = 0;
+  virtual Eigen::MatrixXf itemEmbeddings() const = 0;
+};
+
+}  // namespace reclab::models

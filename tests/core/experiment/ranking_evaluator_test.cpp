@@ -1,0 +1,63 @@
+#include "eval/ranking_evaluator.h"
+
+#include <gtest/gtest.h>
+
+namespace reclab::eval {
+namespace {
+
+/// Scores item i as fixed[i] for every user.
+class FixedScores : public models::Recommender {
+ public:
+  explicit FixedScores(std::vector<float> s) : m_s(std::move(s)) {}
+  std::string name() const override { return "fixed"; }
+  models::Task task() const override { return models::Task::Ranking; }
+  void fit(const models::TrainContext&) override {}
+  void save(const std::string&) const override {}
+  void load(const std::string&) override {}
+  std::int32_t numItems() const override { return static_cast<std::int32_t>(m_s.size()); }
+  void scoreUsers(const std::vector<std::int32_t>& users, models::ScoreMatrix& out) const override {
+    out.resize(static_cast<Eigen::Index>(users.size()), numItems());
+    for (Eigen::Index u = 0; u < out.rows(); ++u)
+      for (Eigen::Index i = 0; i < out.cols(); ++i) out(u, i) = m_s[static_cast<std::size_t>(i)];
+  }
+
+ private:
+  std::vector<float> m_s;
+};
+
+TEST(TopK, TiesGoToTheLowerItemIndex) {
+  std::vector<float> s{1, 3, 3, 2, 3};
+  EXPECT_EQ(topK(s.data(), 5, 3, {}), (std::vector<std::int32_t>{1, 2, 4}));
+  EXPECT_EQ(topK(s.data(), 5, 3, {2}), (std::vector<std::int32_t>{1, 4, 3}));
+}
+
+TEST(EvaluateRanking, MasksTrainingItemsAndAverages) {
+  data::InteractionLog log;
+  for (int i = 0; i < 5; ++i) log.items.internInt(i);
+  log.users.internInt(0);
+  log.users.internInt(1);
+  // rows: user 0 trained on item 4 (best-scored) and tests item 3; user 1 tests item 0.
+  for (auto [u, i] : std::vector<std::pair<int, int>>{{0, 4}, {0, 3}, {1, 0}}) {
+    log.user.push_back(u);
+    log.item.push_back(i);
+  }
+  FixedScores model({0.1f, 0.2f, 0.3f, 0.4f, 0.5f});  // order 4, 3, 2, 1, 0
+  RankingOptions opt;
+  opt.ks = {1, 2};
+  StopToken stop;
+  auto r = evaluateRanking(model, log, {0}, {1, 2}, opt, nullObserver(), stop);
+  ASSERT_EQ(r.users, (std::vector<std::int32_t>{0, 1}));
+  // user 0: item 4 masked -> top1 = 3: hit. user 1: top2 = 4, 3: no hit.
+  EXPECT_DOUBLE_EQ(r.means.at("hit_rate@1"), 0.5);
+  EXPECT_DOUBLE_EQ(r.means.at("recall@2"), 0.5);
+  EXPECT_DOUBLE_EQ(r.perUser.at("mrr@2")[0], 1.0);
+  EXPECT_DOUBLE_EQ(r.perUser.at("mrr@2")[1], 0.0);
+  // Without masking user 0's top-1 is the training item 4: no hit.
+  opt.maskTrainItems = false;
+  auto unmasked = evaluateRanking(model, log, {0}, {1, 2}, opt, nullObserver(), stop);
+  EXPECT_DOUBLE_EQ(unmasked.means.at("hit_rate@1"), 0.0);
+  EXPECT_DOUBLE_EQ(unmasked.perUser.at("mrr@2")[0], 0.5);
+}
+
+}  // namespace
+}  // namespace reclab::eval

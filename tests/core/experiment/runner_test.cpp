@@ -1,0 +1,117 @@
+#include "experiment/runner.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/store.h"
+#include "test_data.h"
+
+namespace reclab::experiment {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = fs::temp_directory_path() /
+            ("reclab_runner_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(m_dir);
+    fs::create_directories(m_dir);
+    m_db = (m_dir / "store.sqlite").string();
+    std::ofstream(m_dir / "u.data") << "placeholder: data is preloaded in memory\n";
+    auto result = std::make_shared<data::LoadResult>();
+    result->log = testdata::plantedRatings(120, 60, 20, 0.3, 4);
+    result->format = data::Format::MovieLens;
+    m_data = result;
+  }
+  void TearDown() override { fs::remove_all(m_dir); }
+
+  ExperimentConfig config(const json& model, const json& split,
+                          const json& metrics = {"rmse", "mae", "recall"}) {
+    json j = {{"dataset", {{"format", "movielens"}, {"path", (m_dir / "u.data").string()}}},
+              {"split", split},
+              {"model", model},
+              {"eval", {{"metrics", metrics}, {"k", {10}}}},
+              {"seed", 1},
+              {"threads", 1}};
+    return ExperimentConfig::fromJson(j);
+  }
+
+  fs::path m_dir;
+  std::string m_db;
+  std::shared_ptr<const data::LoadResult> m_data;
+};
+
+TEST_F(RunnerTest, StoresCurvesMetricsAndArtifacts) {
+  auto c = config({{"name", "torch_mf"}, {"params", {{"factors", 4}, {"epochs", 3}}}},
+                  {{"kind", "random"}, {"test_ratio", 0.2}, {"valid_ratio", 0.1}});
+  StopToken stop;
+  auto out = executeRun(c, m_db, std::nullopt, nullObserver(), stop, m_data);
+  ASSERT_EQ(out.status, store::RunStatus::Finished) << out.error;
+  EXPECT_GT(out.metrics.at("rmse"), 0.0);
+  EXPECT_GT(out.metrics.at("mae"), 0.0);
+  EXPECT_TRUE(out.metrics.count("recall@10"));
+  store::Store st(m_db);
+  auto run = st.run(out.runId);
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->status, store::RunStatus::Finished);
+  EXPECT_EQ(run->epochsDone, 3);
+  EXPECT_FALSE(run->startedAt.empty());
+  EXPECT_NE(run->versionsJson.find("libtorch"), std::string::npos);
+  int valPoints = 0;
+  for (const auto& p : st.curve(out.runId)) valPoints += p.metric == "val_rmse";
+  EXPECT_EQ(valPoints, 3);
+  EXPECT_DOUBLE_EQ(st.metrics(out.runId).at("rmse"), out.metrics.at("rmse"));
+  EXPECT_TRUE(st.artifact(out.runId, "model.bin").has_value());
+  EXPECT_TRUE(st.artifact(out.runId, "per_user_metrics.json").has_value());
+}
+
+TEST_F(RunnerTest, KFoldStoresEveryFoldAndMeanAndStd) {
+  auto c = config({{"name", "torch_mf"}, {"params", {{"factors", 4}, {"epochs", 2}}}},
+                  {{"kind", "kfold"}, {"folds", 3}});
+  StopToken stop;
+  auto out = executeRun(c, m_db, std::nullopt, nullObserver(), stop, m_data);
+  ASSERT_EQ(out.status, store::RunStatus::Finished) << out.error;
+  EXPECT_TRUE(out.metrics.count("rmse"));
+  EXPECT_TRUE(out.metrics.count("rmse_std"));
+  store::Store st(m_db);
+  int children = 0;
+  for (const auto& r : st.runs()) children += r.parentRunId == out.runId;
+  EXPECT_EQ(children, 3);
+}
+
+struct StopAfterFirstBatch : Observer {
+  explicit StopAfterFirstBatch(StopToken t) : token(std::move(t)) {}
+  void onBatch(const TrainingReport&) override { token.requestStop(); }
+  StopToken token;
+};
+
+TEST_F(RunnerTest, CancelledRunIsStoredAsCancelled) {
+  auto c = config({{"name", "torch_mf"}, {"params", {{"epochs", 500}}}}, {{"kind", "random"}});
+  StopToken stop;
+  StopAfterFirstBatch obs(stop);
+  auto out = executeRun(c, m_db, std::nullopt, obs, stop, m_data);
+  EXPECT_EQ(out.status, store::RunStatus::Cancelled);
+  store::Store st(m_db);
+  EXPECT_EQ(st.run(out.runId)->status, store::RunStatus::Cancelled);
+  EXPECT_LT(st.run(out.runId)->epochsDone, 500);
+}
+
+TEST_F(RunnerTest, MissingDatasetFailsWithAPreciseMessage) {
+  auto c = config({{"name", "popularity"}}, {{"kind", "random"}}, {"recall"});
+  c.dataset.paths = {(m_dir / "absent.data").string()};
+  StopToken stop;
+  auto out = executeRun(c, m_db, std::nullopt, nullObserver(), stop);
+  EXPECT_EQ(out.status, store::RunStatus::Failed);
+  EXPECT_NE(out.error.find("absent.data: no such file"), std::string::npos) << out.error;
+  store::Store st(m_db);
+  EXPECT_EQ(st.run(out.runId)->errorText, out.error);
+}
+
+}  // namespace
+}  // namespace reclab::experiment

@@ -1,0 +1,128 @@
+/// End to end through the window: open a dataset, press Run on torch_mf, see the curve
+/// draw, see the finished run in the run list with its metrics; then start a long run, cancel
+/// it after its first batch point and find it cancelled in the list and in the store.
+
+#include <QElapsedTimer>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "app/gui/main_window.h"
+#include "app/gui/run_manager.h"
+#include "store/store.h"
+#include "test_support.h"
+#include "widgets/dataset_panel.h"
+#include "widgets/interaction_log_model.h"
+#include "widgets/message_bar.h"
+#include "widgets/model_form.h"
+#include "widgets/model_panel.h"
+#include "widgets/run_list_view.h"
+#include "widgets/training_chart.h"
+
+using reclab::app::MainWindow;
+using reclab::app::RunManager;
+
+class MainWindowTests : public QObject {
+  Q_OBJECT
+
+ private Q_SLOTS:
+  void trainsLiveThenCancels() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString data = reclab::test::writeRatings(dir.path(), 60, 41, 25);
+    reclab::app::AppOptions options;
+    options.dbPath = dir.filePath("runs.sqlite");
+    options.datasetPath = data;
+    options.format = "movielens";
+    options.epochs = 3;
+    MainWindow window(options);
+    window.show();
+    RunManager* runs = window.runManager();
+    auto* panel = window.modelPanel();
+
+    // The dataset loads on a worker; Run stays disabled until it is there.
+    QSignalSpy loaded(runs, &RunManager::datasetLoaded);
+    QVERIFY(!panel->runButton()->isEnabled());
+    QVERIFY(loaded.wait(10000));
+    QCOMPARE(window.datasetPanel()->logModel()->rowCount(), 60 * 25);
+    QCOMPARE(panel->currentModel(), QString("torch_mf"));
+    QCOMPARE(qobject_cast<QSpinBox*>(panel->form()->editor("epochs"))->value(), 3);
+    panel->form()->setParams({{"batch_size", 64}, {"factors", 4}, {"threads", 1}});
+    QVERIFY(panel->runButton()->isEnabled());
+
+    // First run: 3 epochs, the loss curve draws live, the run ends finished.
+    QSignalSpy flushed(window.chart(), &reclab::widgets::TrainingChart::pointsFlushed);
+    QSignalSpy finished(runs, &RunManager::runFinished);
+    QTest::mouseClick(panel->runButton(), Qt::LeftButton);
+    QCOMPARE(runs->activeJobCount(), 1);
+    QVERIFY(flushed.wait(30000));
+    QVERIFY(window.chart()->pointCount("batch_train_loss") > 0);
+    QVERIFY(finished.count() > 0 || finished.wait(60000));
+    const auto first = finished.takeFirst();
+    QCOMPARE(first.at(2).toString(), QString("finished"));
+    QVERIFY(first.at(4).toMap().contains("rmse"));
+    const qint64 firstRun = first.at(1).toLongLong();
+    QVERIFY(firstRun > 0);
+    auto* list = window.runList();
+    QCOMPARE(list->runCount(), 1);
+    QCOMPARE(list->statusOf(firstRun), QString("finished"));
+    QVERIFY(!list->cellText(firstRun, "rmse").isEmpty());
+    QCOMPARE(list->selectedRun().value_or(0), firstRun);
+    // The selected finished run shows its stored curves: one point per epoch.
+    QCOMPARE(window.chart()->pointCount("train_rmse"), 3);
+    QCOMPARE(window.chart()->pointCount("val_rmse"), 3);
+    QCOMPARE(window.chart()->pointCount("samples_per_second"), 0);  // not plotted
+    QVERIFY(window.messageBar()->isHidden());
+
+    // Second run: many epochs of small batches, cancelled after its first batch point.
+    panel->form()->setParams({{"epochs", 10000}, {"batch_size", 16}});
+    QSignalSpy batches(runs, &RunManager::batchPoint);
+    QTest::mouseClick(panel->runButton(), Qt::LeftButton);
+    QVERIFY(batches.wait(30000));
+    const int job = batches.first().at(0).toInt();
+    const qint64 secondRun = *runs->runIdOf(job);
+    QVERIFY(panel->cancelButton()->isEnabled());
+    QElapsedTimer clock;
+    clock.start();
+    QTest::mouseClick(panel->cancelButton(), Qt::LeftButton);
+    QVERIFY(finished.count() > 0 || finished.wait(3000));
+    qInfo("cancelled run ended %lld ms after Cancel", static_cast<long long>(clock.elapsed()));
+    const auto second = finished.takeFirst();
+    QCOMPARE(second.at(0).toInt(), job);
+    QCOMPARE(second.at(2).toString(), QString("cancelled"));
+    QCOMPARE(list->runCount(), 2);
+    QCOMPARE(list->statusOf(secondRun), QString("cancelled"));
+    QCOMPARE(runs->store()->run(secondRun)->status, reclab::store::RunStatus::Cancelled);
+    QVERIFY(!panel->cancelButton()->isEnabled());
+
+    // Selecting the first run again shows its curves.
+    QVERIFY(list->selectRun(firstRun));
+    QCOMPARE(window.chart()->pointCount("val_rmse"), 3);
+  }
+
+  void badDatasetShowsInTheMessageBar() {
+    QTemporaryDir dir;
+    reclab::app::AppOptions options;
+    options.dbPath = dir.filePath("runs.sqlite");
+    options.datasetPath = dir.filePath("nope/u.data");
+    options.format = "movielens";
+    MainWindow window(options);
+    QSignalSpy failed(window.runManager(), &RunManager::loadFailed);
+    QVERIFY(failed.wait(10000));
+    QVERIFY(!window.messageBar()->isHidden());
+    QVERIFY(window.messageBar()->text().contains("nope"));
+    QVERIFY(!window.modelPanel()->runButton()->isEnabled());
+  }
+};
+
+namespace reclab::test {
+int runMainWindowTests(int argc, char** argv) {
+  MainWindowTests t;
+  return QTest::qExec(&t, argc, argv);
+}
+}  // namespace reclab::test
+
+#include "test_main_window.moc"
