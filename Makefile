@@ -17,7 +17,7 @@ build: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
 run: build
-	./$(BUILD)/app/reclab --dataset $(SAMPLE)
+	./$(BUILD)/app/gui/reclab --dataset $(SAMPLE)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j2

@@ -34,16 +34,6 @@ std::uint64_t fnv1a(const void* data, std::size_t n, std::uint64_t h = 146959810
   return h;
 }
 
-std::string isoNow() {
-  auto now = std::chrono::system_clock::now();
-  auto t = std::chrono::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 /// Forwards to the caller's observer and writes epoch reports (with the batch points seen
 /// since the previous epoch) to the store, one transaction per epoch.
 class RecordingObserver : public Observer {

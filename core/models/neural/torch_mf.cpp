@@ -111,7 +111,7 @@ void TorchMf::fit(const TrainContext& ctx) {
       items[static_cast<std::size_t>(j)] = log.item[r];
       ratings[static_cast<std::size_t>(j)] = log.value[r];
     }
-    double sse = 0;
+    double sse = 0, objective = 0;
     auto start = std::chrono::steady_clock::now();
     for (int64_t b = 0; b < batchesPerEpoch; ++b) {
       if (ctx.stop.stopRequested()) break;
@@ -133,14 +133,16 @@ void TorchMf::fit(const TrainContext& ctx) {
       loss.backward();
       optimizer.step();
       const double batchMse = mse.item<double>();
+      const double batchLoss = loss.item<double>();
       sse += batchMse * static_cast<double>(m);
+      objective += batchLoss * static_cast<double>(m);
       ++step;
       if (b % reportEvery == 0) {
         TrainingReport rep;
         rep.epoch = epoch;
         rep.batch = b;
         rep.step = step;
-        rep.values["train_loss"] = loss.item<double>();
+        rep.values["train_loss"] = batchLoss;
         ctx.observer.onBatch(rep);
         ctx.observer.onProgress(
             (static_cast<double>(epoch - 1) + static_cast<double>(b + 1) / batchesPerEpoch) /
@@ -155,7 +157,8 @@ void TorchMf::fit(const TrainContext& ctx) {
     rep.epoch = epoch;
     rep.step = step;
     rep.values["train_rmse"] = std::sqrt(sse / static_cast<double>(n));
-    rep.values["train_loss"] = sse / static_cast<double>(n);
+    // Same quantity as the per-batch train_loss: squared error plus the L2 penalty.
+    rep.values["train_loss"] = objective / static_cast<double>(n);
     rep.values["samples_per_second"] = seconds > 0 ? static_cast<double>(n) / seconds : 0.0;
     const double v = validRmse();
     if (!std::isnan(v)) rep.values["val_rmse"] = v;
