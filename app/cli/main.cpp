@@ -6,8 +6,10 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "common/process.h"
 
 int main(int argc, char** argv) {
+  reclab::tuneAllocator();
   CLI::App app{"RecLab command line: dataset statistics, synthetic data, experiment runs"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "reclab-cli 0.1.0");

@@ -5,8 +5,10 @@
 
 #include "app/gui/app_options.h"
 #include "app/gui/main_window.h"
+#include "common/process.h"
 
 int main(int argc, char** argv) {
+  reclab::tuneAllocator();
   QApplication::setOrganizationName("RecLab");
   QApplication::setApplicationName("reclab");
   QApplication::setApplicationVersion(RECLAB_VERSION);

@@ -22,8 +22,8 @@ int InteractionLog::findEvent(const std::string& name) const {
 
 namespace {
 
-template <typename T>
-void checkColumn(const std::vector<T>& col, std::size_t n, const char* name) {
+template <typename Column>
+void checkColumn(const Column& col, std::size_t n, const char* name) {
   if (!col.empty() && col.size() != n) {
     throw std::logic_error(std::string("InteractionLog: column '") + name + "' has " +
                            std::to_string(col.size()) + " rows, expected " + std::to_string(n));
@@ -74,7 +74,7 @@ void InteractionLog::shrinkToFit() {
 
 std::size_t InteractionLog::memoryBytes() const {
   return user.capacity() * sizeof(std::int32_t) + item.capacity() * sizeof(std::int32_t) +
-         event.capacity() + timestamp.capacity() * sizeof(std::int64_t) +
+         event.capacity() + timestamp.memoryBytes() +
          value.capacity() * sizeof(float) + session.capacity() * sizeof(std::int32_t) +
          users.memoryBytes() + items.memoryBytes() + sessions.memoryBytes() +
          itemAttributes.memoryBytes() + userAttributes.memoryBytes();
@@ -98,7 +98,7 @@ void InteractionLog::filterRows(const std::vector<bool>& keep) {
   compact(user, keep);
   compact(item, keep);
   compact(event, keep);
-  compact(timestamp, keep);
+  if (!timestamp.empty()) timestamp.keepRows(keep);
   compact(value, keep);
   compact(session, keep);
 }

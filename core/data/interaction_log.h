@@ -12,6 +12,7 @@
 
 #include "data/attributes.h"
 #include "data/id_map.h"
+#include "data/timestamp_column.h"
 
 namespace reclab::data {
 
@@ -31,7 +32,7 @@ struct InteractionLog {
   std::vector<std::int32_t> user;     ///< dense user index
   std::vector<std::int32_t> item;     ///< dense item index (always present)
   std::vector<std::uint8_t> event;    ///< index into eventNames
-  std::vector<std::int64_t> timestamp;///< milliseconds since the Unix epoch (UTC)
+  TimestampColumn timestamp;          ///< milliseconds since the Unix epoch (UTC), 6 bytes/row
   std::vector<float> value;           ///< rating, price, quantity... (meaning in valueName)
   std::vector<std::int32_t> session;  ///< dense session index
 

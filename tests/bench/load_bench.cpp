@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/process.h"
 #include "data/load.h"
 
 namespace {
@@ -143,6 +144,7 @@ int main(int argc, char** argv) {
   const auto fileBytes = std::filesystem::file_size(path);
   warmPageCache(path);
 
+  reclab::tuneAllocator();  // as reclab and reclab-cli do
   malloc_trim(0);
   const std::size_t rssBefore = residentBytes();
   LoadOptions options;
@@ -157,7 +159,7 @@ int main(int argc, char** argv) {
 
   const auto& log = result.log;
   const double rows = static_cast<double>(log.numRows());
-  const std::size_t columnBytes = log.item.capacity() * 4 + log.timestamp.capacity() * 8 +
+  const std::size_t columnBytes = log.item.capacity() * 4 + log.timestamp.memoryBytes() +
                                   log.session.capacity() * 4 + log.event.capacity() +
                                   log.value.capacity() * 4 + log.user.capacity() * 4;
   std::printf("file            %.1f MB, %zu rows, %d sessions, %d items, %lu bad rows\n",

@@ -155,6 +155,7 @@ struct Chunk {
   std::uint64_t badCount = 0;
   std::uint64_t rowsRead = 0;
   std::size_t rows = 0;
+  std::vector<std::pair<std::size_t, std::int64_t>> wideTimestamps;  ///< (row, ms) not compact
   std::atomic<std::uint64_t> bytesDone{0};
   std::exception_ptr error;
 
@@ -164,7 +165,9 @@ struct Chunk {
 
 struct Columns {
   std::int32_t* item;
-  std::int64_t* timestamp;
+  const TimestampColumn* timestamps;  ///< for encode() against its base (read only)
+  std::int32_t* seconds;              ///< compact timestamp parts
+  std::uint16_t* millis;
   std::int32_t* session;
 };
 
@@ -356,7 +359,9 @@ void parseChunk(Chunk& c, const Shared& sh, bool reportsProgress) {
     }
     const std::int32_t item = c.items.intern(r.item);
     sh.cols.item[row] = item;
-    sh.cols.timestamp[row] = r.timestamp;
+    if (!sh.cols.timestamps->encode(r.timestamp, sh.cols.seconds[row], sh.cols.millis[row])) {
+      c.wideTimestamps.emplace_back(row, r.timestamp);  // outside the compact window
+    }
     sh.cols.session[row] = prevSessionId;
     ++row;
     if (!r.category.empty() && r.category != "0") {
@@ -463,7 +468,15 @@ void parseClicksFile(const std::string& path, int threads, const ClicksJob& job,
   log.item.resize(rowBase);
   log.timestamp.resize(rowBase);
   log.session.resize(rowBase);
-  Shared sh{job, file, Columns{log.item.data(), log.timestamp.data(), log.session.data()}, chunks};
+  if (!log.timestamp.compact()) {
+    // Already widened by an earlier file: keep it simple and parse compactly into a scratch
+    // column, then copy.
+    throw std::logic_error("yoochoose: appending clicks to a widened timestamp column");
+  }
+  Shared sh{job, file,
+            Columns{log.item.data(), &log.timestamp, log.timestamp.secondsData(),
+                    log.timestamp.millisData(), log.session.data()},
+            chunks};
 
   {
     std::vector<std::thread> workers;
@@ -482,6 +495,9 @@ void parseClicksFile(const std::string& path, int threads, const ClicksJob& job,
   for (const auto& c : chunks)
     if (c->error) std::rethrow_exception(c->error);
   job.stop.throwIfStopped();
+  // Timestamps outside the compact window (more than 68 years from the base) widen the column.
+  for (const auto& c : chunks)
+    for (const auto& [row, millis] : c->wideTimestamps) log.timestamp.set(row, millis);
 
   // Bad rows in file order (the sink throws at the first under the Stop policy).
   for (const auto& c : chunks) {
@@ -513,7 +529,7 @@ void parseClicksFile(const std::string& path, int threads, const ClicksJob& job,
         log.item[r] = itemRemap[static_cast<std::size_t>(log.item[r])];
     }
     moveRows(log.item, c->rowBase, write, c->rows);
-    moveRows(log.timestamp, c->rowBase, write, c->rows);
+    log.timestamp.moveRows(c->rowBase, write, c->rows);
     moveRows(log.session, c->rowBase, write, c->rows);
     write += c->rows;
 
