@@ -85,7 +85,8 @@ std::string resolve(const std::string& p, const std::string& baseDir) {
 }  // namespace
 
 ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& baseDir) {
-  onlyKeys(j, "", {"name", "dataset", "split", "model", "eval", "seed", "threads", "version"});
+  onlyKeys(j, "", {"name", "dataset", "split", "model", "eval", "early_stopping", "seed", "threads",
+                   "version"});
   ExperimentConfig c;
   c.name = getString(j, "", "name", "");
 
@@ -231,6 +232,28 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
     }
   }
 
+  if (j.contains("early_stopping")) {
+    const json& e = j.at("early_stopping");
+    onlyKeys(e, "early_stopping", {"metric", "patience", "mode", "min_delta"});
+    c.earlyStopping.metric = getString(e, "early_stopping", "metric", "", true);
+    c.earlyStopping.patience = static_cast<int>(getInt(e, "early_stopping", "patience", 3, 1, 10000));
+    c.earlyStopping.mode = getString(e, "early_stopping", "mode", "min");
+    if (c.earlyStopping.mode != "min" && c.earlyStopping.mode != "max") {
+      fail("early_stopping.mode", "must be 'min' or 'max', got '" + c.earlyStopping.mode + "'");
+    }
+    if (e.contains("min_delta")) {
+      const auto& v = e.at("min_delta");
+      if (!v.is_number() || v.get<double>() < 0) {
+        fail("early_stopping.min_delta", "must be a number >= 0, got " + v.dump());
+      }
+      c.earlyStopping.minDelta = v.get<double>();
+    }
+    if (c.earlyStopping.metric.rfind("val_", 0) == 0 && c.split.validRatio <= 0) {
+      fail("early_stopping", "watches '" + c.earlyStopping.metric +
+                                 "' but split.valid_ratio is 0: carve a validation set");
+    }
+  }
+
   const long long seed = getInt(j, "", "seed", 0, 0, (1LL << 53));
   c.seed = static_cast<std::uint64_t>(seed);
   c.threads = static_cast<int>(getInt(j, "", "threads", 0, 0, 256));
@@ -277,6 +300,12 @@ json ExperimentConfig::toJson() const {
                 {"folds", split.folds}};
   j["model"] = {{"name", model.name}, {"params", model.params}};
   j["eval"] = {{"metrics", eval.metrics}, {"k", eval.ks}, {"mask_seen", eval.maskSeen}};
+  if (!earlyStopping.metric.empty()) {
+    j["early_stopping"] = {{"metric", earlyStopping.metric},
+                           {"patience", earlyStopping.patience},
+                           {"mode", earlyStopping.mode},
+                           {"min_delta", earlyStopping.minDelta}};
+  }
   j["seed"] = seed;
   j["threads"] = threads;
   return j;

@@ -7,6 +7,7 @@
 ///    "split": {"kind": "kfold", "folds": 5},
 ///    "model": {"name": "torch_mf", "params": {"factors": 64}},
 ///    "eval": {"metrics": ["rmse", "mae", "recall"], "k": [10]},
+///    "early_stopping": {"metric": "val_rmse", "patience": 3},
 ///    "seed": 0, "threads": 2}
 ///
 /// Relative dataset paths are resolved against the config file's directory.
@@ -46,12 +47,21 @@ struct EvalSpec {
   bool maskSeen = true;
 };
 
+/// Ends training when a validation metric the model reports stops improving.
+struct EarlyStoppingSpec {
+  std::string metric;  ///< e.g. "val_rmse"; empty = no early stopping
+  int patience = 3;
+  std::string mode = "min";  ///< "min" or "max"
+  double minDelta = 0.0;
+};
+
 struct ExperimentConfig {
   std::string name;
   DatasetSpec dataset;
   SplitSpec split;
   ModelSpec model;
   EvalSpec eval;
+  EarlyStoppingSpec earlyStopping;
   std::uint64_t seed = 0;
   int threads = 0;  ///< 0 = all cores
 

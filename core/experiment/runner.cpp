@@ -15,6 +15,7 @@
 #include "common/errors.h"
 #include "eval/metrics.h"
 #include "eval/ranking_evaluator.h"
+#include "models/callbacks.h"
 #include "models/neural/neural_models.h"
 #include "models/registry.h"
 #include "split/splits.h"
@@ -85,11 +86,26 @@ std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
   auto model = models::Registry::instance().create(c.model.name, c.model.params);
   models::TrainContext ctx{log, s.train, s.valid.empty() ? nullptr : &s.valid, c.seed,
                            c.effectiveThreads(), obs, stop};
+  std::unique_ptr<models::EarlyStopping> early;
+  if (!c.earlyStopping.metric.empty()) {
+    early = std::make_unique<models::EarlyStopping>(
+        c.earlyStopping.metric, c.earlyStopping.patience,
+        c.earlyStopping.mode == "max" ? models::EarlyStopping::Mode::Max
+                                      : models::EarlyStopping::Mode::Min,
+        c.earlyStopping.minDelta);
+    ctx.callbacks.push_back(early.get());
+  }
   obs.onLog(LogLevel::Info, fmt::format("training {} on {} rows ({} validation, {} test)",
                                         c.model.name, s.train.size(), s.valid.size(),
                                         s.test.size()));
   model->fit(ctx);
   stop.throwIfStopped();
+  if (early && early->triggered()) {
+    obs.onLog(LogLevel::Info, fmt::format("early stopping: {} did not improve for {} epochs; best "
+                                          "{:.6g} at epoch {}",
+                                          c.earlyStopping.metric, c.earlyStopping.patience,
+                                          early->best(), early->bestEpoch()));
+  }
 
   std::map<std::string, double> metrics;
   if (auto* rp = dynamic_cast<models::RatingPredictor*>(model.get());

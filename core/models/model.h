@@ -16,6 +16,14 @@ namespace reclab::models {
 enum class Task { Rating, Ranking, Classification, SessionPurchase, SessionNext };
 std::string taskName(Task t);  ///< "rating", "ranking", "classification", ...
 
+/// A training callback: sees every epoch report and returns true to end training early (early
+/// stopping, a metric budget...). Ending early is not a cancellation: the run finishes normally.
+class TrainingCallback {
+ public:
+  virtual ~TrainingCallback() = default;
+  virtual bool onEpochEnd(const TrainingReport& report) = 0;
+};
+
 /// What a model sees while training: the log, which rows are training / validation rows, the
 /// seed, the thread budget and the observer / stop token.
 struct TrainContext {
@@ -26,6 +34,16 @@ struct TrainContext {
   int threads = 1;
   Observer& observer;
   const StopToken& stop;
+  std::vector<TrainingCallback*> callbacks = {};
+
+  /// Reports an epoch to the observer, then to every callback; true when a callback asks to
+  /// end training (models then stop after this epoch, keeping what they learned).
+  bool endEpoch(const TrainingReport& report) const {
+    observer.onEpoch(report);
+    bool stopTraining = false;
+    for (auto* c : callbacks) stopTraining = c->onEpochEnd(report) || stopTraining;
+    return stopTraining;
+  }
 };
 
 /// Row-major float matrix used for batches of scores (users x items).

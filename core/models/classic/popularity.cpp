@@ -32,7 +32,7 @@ void Popularity::fit(const TrainContext& ctx) {
   TrainingReport report;
   report.epoch = 1;
   report.values["items_scored"] = static_cast<double>(n);
-  ctx.observer.onEpoch(report);
+  ctx.endEpoch(report);
 }
 
 void Popularity::save(const std::string& path) const {

@@ -166,7 +166,7 @@ void TorchMf::fit(const TrainContext& ctx) {
       throw std::runtime_error("torch_mf: training diverged (loss is not finite) at epoch " +
                                std::to_string(epoch) + "; lower the learning rate");
     }
-    ctx.observer.onEpoch(rep);
+    if (ctx.endEpoch(rep)) break;
   }
   m_mu = mu.item<float>();
   m_bu = toEigen(bu);

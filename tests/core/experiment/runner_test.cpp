@@ -85,6 +85,21 @@ TEST_F(RunnerTest, KFoldStoresEveryFoldAndMeanAndStd) {
   EXPECT_EQ(children, 3);
 }
 
+TEST_F(RunnerTest, EarlyStoppingEndsAnOverfittingRunAsFinished) {
+  // No regularisation and a large learning rate: validation RMSE turns up within a few epochs.
+  auto c = config({{"name", "torch_mf"},
+                   {"params", {{"factors", 32}, {"epochs", 200}, {"reg", 0.0}, {"lr", 0.05}}}},
+                  {{"kind", "random"}, {"valid_ratio", 0.2}});
+  c.earlyStopping.metric = "val_rmse";
+  c.earlyStopping.patience = 2;
+  StopToken stop;
+  auto out = executeRun(c, m_db, std::nullopt, nullObserver(), stop, m_data);
+  ASSERT_EQ(out.status, store::RunStatus::Finished) << out.error;
+  store::Store st(m_db);
+  EXPECT_LT(st.run(out.runId)->epochsDone, 50);
+  EXPECT_GE(st.run(out.runId)->epochsDone, 3);
+}
+
 struct StopAfterFirstBatch : Observer {
   explicit StopAfterFirstBatch(StopToken t) : token(std::move(t)) {}
   void onBatch(const TrainingReport&) override { token.requestStop(); }
