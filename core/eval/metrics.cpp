@@ -32,12 +32,13 @@ RankingValues rankingValues(std::span<const std::int32_t> ranked,
   if (relevant.empty() || k <= 0) return v;
   const std::size_t n = std::min<std::size_t>(ranked.size(), static_cast<std::size_t>(k));
   int hits = 0;
-  double dcg = 0;
+  double dcg = 0, sumPrecisionAtHits = 0;
   for (std::size_t r = 0; r < n; ++r) {
     if (std::binary_search(relevant.begin(), relevant.end(), ranked[r])) {
       ++hits;
       if (v.mrr == 0) v.mrr = 1.0 / static_cast<double>(r + 1);
       dcg += 1.0 / std::log2(static_cast<double>(r) + 2.0);
+      sumPrecisionAtHits += static_cast<double>(hits) / static_cast<double>(r + 1);
     }
   }
   double idcg = 0;
@@ -47,6 +48,7 @@ RankingValues rankingValues(std::span<const std::int32_t> ranked,
   v.recall = static_cast<double>(hits) / static_cast<double>(relevant.size());
   v.hitRate = hits > 0 ? 1.0 : 0.0;
   v.ndcg = idcg > 0 ? dcg / idcg : 0.0;
+  v.map = sumPrecisionAtHits / static_cast<double>(ideal);
   return v;
 }
 

@@ -53,19 +53,21 @@ RankingResult evaluateRanking(const models::Recommender& model, const data::Inte
     if (!rel.empty()) result.users.push_back(static_cast<std::int32_t>(u));
   }
   const int maxK = *std::max_element(options.ks.begin(), options.ks.end());
-  const std::vector<std::string> names = {"precision", "recall", "hit_rate", "mrr", "ndcg"};
+  const std::vector<std::string> names = {"precision", "recall", "hit_rate", "mrr", "ndcg",
+                                          "map"};
   for (int k : options.ks)
     for (const auto& n : names) result.perUser[fmt::format("{}@{}", n, k)].resize(result.users.size());
 
   // Column pointers per k, taken before the parallel loop (no map access inside it).
-  struct Columns { std::vector<double>*p, *r, *h, *m, *n; };
+  struct Columns { std::vector<double>*p, *r, *h, *m, *n, *a; };
   std::vector<Columns> cols;
   for (int k : options.ks) {
     cols.push_back({&result.perUser[fmt::format("precision@{}", k)],
                     &result.perUser[fmt::format("recall@{}", k)],
                     &result.perUser[fmt::format("hit_rate@{}", k)],
                     &result.perUser[fmt::format("mrr@{}", k)],
-                    &result.perUser[fmt::format("ndcg@{}", k)]});
+                    &result.perUser[fmt::format("ndcg@{}", k)],
+                    &result.perUser[fmt::format("map@{}", k)]});
   }
   const std::size_t nEval = result.users.size();
   const std::size_t bs = static_cast<std::size_t>(std::max(1, options.batchSize));
@@ -89,6 +91,7 @@ RankingResult evaluateRanking(const models::Recommender& model, const data::Inte
         (*cols[c].h)[at] = v.hitRate;
         (*cols[c].m)[at] = v.mrr;
         (*cols[c].n)[at] = v.ndcg;
+        (*cols[c].a)[at] = v.map;
       }
     }
     observer.onProgress(static_cast<double>(hi) / static_cast<double>(nEval), "evaluating");

@@ -1,7 +1,7 @@
 #pragma once
 /// Full-ranking evaluation: every test user's scores over all items are computed in dense
 /// batches, items the user had in training are masked (switchable), the top-k is taken with a
-/// partial sort, and Precision / Recall / HitRate / MRR / NDCG at each k are averaged over
+/// partial sort, and Precision / Recall / HitRate / MRR / NDCG / MAP at each k are averaged over
 /// users with at least one relevant test item. Per-user values are kept.
 ///
 /// Tie policy (deterministic): equal scores are ordered by ascending item index.
@@ -25,7 +25,8 @@ struct RankingOptions {
 };
 
 struct RankingResult {
-  /// "recall@10" -> mean over evaluated users, likewise precision@k, hit_rate@k, mrr@k, ndcg@k.
+  /// "recall@10" -> mean over evaluated users, likewise precision@k, hit_rate@k, mrr@k,
+  /// ndcg@k, map@k (definitions in eval/metrics.h).
   std::map<std::string, double> means;
   std::vector<std::int32_t> users;  ///< evaluated users, ascending
   /// metric name -> one value per evaluated user (same order as `users`).

@@ -16,8 +16,8 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const std::vector<std::string>& knownMetrics() {
-  static const std::vector<std::string> names = {"rmse",     "mae", "precision", "recall",
-                                                 "hit_rate", "mrr", "ndcg"};
+  static const std::vector<std::string> names = {"rmse", "mae",  "precision", "recall",
+                                                 "hit_rate", "mrr", "ndcg", "map"};
   return names;
 }
 
@@ -85,8 +85,8 @@ std::string resolve(const std::string& p, const std::string& baseDir) {
 }  // namespace
 
 ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& baseDir) {
-  onlyKeys(j, "", {"name", "dataset", "split", "model", "eval", "early_stopping", "seed", "threads",
-                   "version"});
+  onlyKeys(j, "", {"name", "dataset", "split", "model", "eval", "preprocess", "early_stopping",
+                   "seed", "threads", "version"});
   ExperimentConfig c;
   c.name = getString(j, "", "name", "");
 
@@ -158,11 +158,27 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
   // split
   if (j.contains("split")) {
     const json& s = j.at("split");
-    onlyKeys(s, "split", {"kind", "test_ratio", "valid_ratio", "folds"});
+    onlyKeys(s, "split", {"kind", "test_ratio", "valid_ratio", "folds", "n", "valid_n",
+                          "test_days", "valid_days"});
     c.split.kind = getString(s, "split", "kind", "random");
-    if (c.split.kind != "random" && c.split.kind != "kfold" && c.split.kind != "temporal") {
-      fail("split.kind", "must be random, kfold or temporal, got '" + c.split.kind + "'");
+    if (c.split.kind != "random" && c.split.kind != "kfold" && c.split.kind != "temporal" &&
+        c.split.kind != "leave_last_n" && c.split.kind != "session_time") {
+      fail("split.kind", "must be random, kfold, temporal, leave_last_n or session_time, got '" +
+                             c.split.kind + "'");
     }
+    c.split.n = static_cast<int>(getInt(s, "split", "n", 1, 1, 1000000));
+    c.split.validN = static_cast<int>(getInt(s, "split", "valid_n", 0, 0, 1000000));
+    auto days = [&](const char* key, double def, bool allowZero) {
+      if (!s.contains(key)) return def;
+      const auto& v = s.at(key);
+      if (!v.is_number() || v.get<double>() < 0 || (!allowZero && v.get<double>() == 0)) {
+        fail(std::string("split.") + key,
+             std::string("must be a number ") + (allowZero ? ">= 0" : "> 0") + ", got " + v.dump());
+      }
+      return v.get<double>();
+    };
+    c.split.testDays = days("test_days", 1.0, false);
+    c.split.validDays = days("valid_days", 0.0, true);
     c.split.testRatio = getRatio(s, "split", "test_ratio", 0.2, false);
     c.split.validRatio = getRatio(s, "split", "valid_ratio", 0.0, true);
     c.split.folds = static_cast<int>(getInt(s, "split", "folds", 5, 2, 100));
@@ -232,6 +248,13 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
     }
   }
 
+  if (j.contains("preprocess")) {
+    const json& p = j.at("preprocess");
+    onlyKeys(p, "preprocess", {"min_item_support"});
+    c.preprocess.minItemSupport =
+        static_cast<int>(getInt(p, "preprocess", "min_item_support", 0, 0, 1000000000));
+  }
+
   if (j.contains("early_stopping")) {
     const json& e = j.at("early_stopping");
     onlyKeys(e, "early_stopping", {"metric", "patience", "mode", "min_delta"});
@@ -297,7 +320,14 @@ json ExperimentConfig::toJson() const {
   j["split"] = {{"kind", split.kind},
                 {"test_ratio", split.testRatio},
                 {"valid_ratio", split.validRatio},
-                {"folds", split.folds}};
+                {"folds", split.folds},
+                {"n", split.n},
+                {"valid_n", split.validN},
+                {"test_days", split.testDays},
+                {"valid_days", split.validDays}};
+  if (preprocess.minItemSupport > 0) {
+    j["preprocess"] = {{"min_item_support", preprocess.minItemSupport}};
+  }
   j["model"] = {{"name", model.name}, {"params", model.params}};
   j["eval"] = {{"metrics", eval.metrics}, {"k", eval.ks}, {"mask_seen", eval.maskSeen}};
   if (!earlyStopping.metric.empty()) {

@@ -30,10 +30,19 @@ struct DatasetSpec {
 };
 
 struct SplitSpec {
-  std::string kind = "random";  ///< random | kfold | temporal
+  std::string kind = "random";  ///< random | kfold | temporal | leave_last_n | session_time
   double testRatio = 0.2;
   double validRatio = 0.0;
   int folds = 5;
+  int n = 1;                ///< leave_last_n: latest rows per user in test
+  int validN = 0;           ///< leave_last_n: next-latest rows per user in validation
+  double testDays = 1.0;    ///< session_time: sessions ending in the last test_days are test
+  double validDays = 0.0;   ///< session_time: then the last valid_days of train are validation
+};
+
+/// Statistics fitted on training rows only (the leakage guard checks it).
+struct PreprocessSpec {
+  int minItemSupport = 0;  ///< drop training rows of items with fewer interactions; 0 = off
 };
 
 struct ModelSpec {
@@ -61,6 +70,7 @@ struct ExperimentConfig {
   SplitSpec split;
   ModelSpec model;
   EvalSpec eval;
+  PreprocessSpec preprocess;
   EarlyStoppingSpec earlyStopping;
   std::uint64_t seed = 0;
   int threads = 0;  ///< 0 = all cores

@@ -18,6 +18,10 @@
 #include "models/callbacks.h"
 #include "models/neural/neural_models.h"
 #include "models/registry.h"
+#include "split/fitted_statistics.h"
+#include "split/leakage.h"
+#include "split/leave_last_n.h"
+#include "split/session_split.h"
 #include "split/splits.h"
 
 namespace reclab::experiment {
@@ -68,6 +72,18 @@ split::Split makeSplit(const ExperimentConfig& c, const data::InteractionLog& lo
   if (c.split.kind == "temporal") {
     return split::temporalSplit(log, c.split.testRatio, c.split.validRatio, c.seed);
   }
+  if (c.split.kind == "leave_last_n") {
+    split::LeaveLastNConfig cfg;
+    cfg.n = c.split.n;
+    cfg.validN = c.split.validN;
+    return split::leaveLastNSplit(log, cfg);
+  }
+  if (c.split.kind == "session_time") {
+    split::SessionSplitConfig cfg;
+    cfg.testDays = c.split.testDays;
+    cfg.validDays = c.split.validDays;
+    return split::sessionTimeSplit(log, cfg);
+  }
   return split::randomSplit(log, c.split.testRatio, c.split.validRatio, c.seed);
 }
 
@@ -78,11 +94,22 @@ bool wants(const ExperimentConfig& c, const char* metric) {
 /// Trains and evaluates one split; returns the metrics and fills per-user values.
 std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
                                                const data::LoadResult& data,
-                                               const split::Split& s, Observer& obs,
+                                               split::Split s, Observer& obs,
                                                const StopToken& stop, store::Store* st,
                                                std::int64_t runId) {
-  split::checkDisjoint(s);
   const auto& log = data.log;
+  // Statistics are fitted on training rows only; the guard fails the run if one saw test rows.
+  split::LeakageGuard guard;
+  if (c.preprocess.minItemSupport > 0) {
+    split::ItemSupportFilter filter(c.preprocess.minItemSupport);
+    filter.fit(log, s.train, guard);
+    const auto before = s.train.size();
+    s.train = filter.apply(log, s.train);
+    obs.onLog(LogLevel::Info,
+              fmt::format("min_item_support {}: kept {} of {} training rows ({} items)",
+                          c.preprocess.minItemSupport, s.train.size(), before, filter.numKept()));
+  }
+  guard.check(s);
   auto model = models::Registry::instance().create(c.model.name, c.model.params);
   models::TrainContext ctx{log, s.train, s.valid.empty() ? nullptr : &s.valid, c.seed,
                            c.effectiveThreads(), obs, stop};
@@ -122,7 +149,7 @@ std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
     if (wants(c, "mae")) metrics["mae"] = eval::mae(truth, pred);
   }
   bool ranking = false;
-  for (const char* m : {"precision", "recall", "hit_rate", "mrr", "ndcg"}) ranking = ranking || wants(c, m);
+  for (const char* m : {"precision", "recall", "hit_rate", "mrr", "ndcg", "map"}) ranking = ranking || wants(c, m);
   if (auto* rec = dynamic_cast<models::Recommender*>(model.get()); rec && ranking) {
     if (!log.hasUsers()) {
       obs.onLog(LogLevel::Warning, "ranking metrics skipped: the dataset has no user column");

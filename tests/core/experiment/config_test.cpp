@@ -74,6 +74,21 @@ TEST(Config, PreciseMessages) {
   EXPECT_NE(errorOf(j).find("does not predict ratings"), std::string::npos);
 }
 
+TEST(Config, SplitKindsAndPreprocess) {
+  auto j = valid();
+  j["split"] = {{"kind", "leave_last_n"}, {"n", 2}, {"valid_n", 1}};
+  j["preprocess"] = {{"min_item_support", 5}};
+  auto c = ExperimentConfig::fromJson(j, "/d");
+  EXPECT_EQ(c.split.n, 2);
+  EXPECT_EQ(c.split.validN, 1);
+  EXPECT_EQ(c.preprocess.minItemSupport, 5);
+  EXPECT_EQ(ExperimentConfig::fromJson(c.toJson()).toJson(), c.toJson());
+  j["split"] = {{"kind", "session_time"}, {"test_days", 0}};
+  EXPECT_EQ(errorOf(j), "config: split.test_days must be a number > 0, got 0");
+  j["split"] = {{"kind", "by_magic"}};
+  EXPECT_NE(errorOf(j).find("leave_last_n or session_time, got 'by_magic'"), std::string::npos);
+}
+
 TEST(Config, CsvNeedsAMapping) {
   auto j = valid();
   j["dataset"]["format"] = "csv";

@@ -100,6 +100,17 @@ TEST_F(RunnerTest, EarlyStoppingEndsAnOverfittingRunAsFinished) {
   EXPECT_GE(st.run(out.runId)->epochsDone, 3);
 }
 
+TEST_F(RunnerTest, LeaveLastNWithItemSupportFilterRuns) {
+  auto c = config({{"name", "popularity"}}, {{"kind", "leave_last_n"}, {"n", 2}}, {"recall", "hit_rate"});
+  c.preprocess.minItemSupport = 3;
+  StopToken stop;
+  auto out = executeRun(c, m_db, std::nullopt, nullObserver(), stop, m_data);
+  ASSERT_EQ(out.status, store::RunStatus::Finished) << out.error;
+  // 120 users, each with 2 test rows: every user is evaluated, hit rate is a valid share.
+  EXPECT_GE(out.metrics.at("hit_rate@10"), 0.0);
+  EXPECT_LE(out.metrics.at("hit_rate@10"), 1.0);
+}
+
 struct StopAfterFirstBatch : Observer {
   explicit StopAfterFirstBatch(StopToken t) : token(std::move(t)) {}
   void onBatch(const TrainingReport&) override { token.requestStop(); }
