@@ -14,6 +14,7 @@
 #include "data/stats.h"
 #include "data/synth/generate.h"
 #include "experiment/config.h"
+#include "experiment/preset.h"
 #include "experiment/runner.h"
 #include "models/registry.h"
 #include "store/store.h"
@@ -166,6 +167,33 @@ int runRun(const RunArgs& args) {
       default:
         return 1;
     }
+  });
+}
+
+int runPreset(const RunArgs& args) {
+  return guarded([&] {
+    installSignalHandlers();
+    auto preset = experiment::loadPreset(args.configPath);
+    StderrObserver obs(args.quiet);
+    json out = json::array();
+    int code = 0;
+    for (const auto& config : preset.runs) {
+      if (globalStop().stopRequested()) break;
+      obs.onLog(LogLevel::Info, "preset run: " + config.name);
+      auto outcome = experiment::executeRun(config, args.dbPath, std::nullopt, obs, globalStop());
+      json j = {{"name", config.name},
+                {"run_id", outcome.runId},
+                {"status", store::statusName(outcome.status)},
+                {"metrics", outcome.metrics}};
+      if (!outcome.error.empty()) {
+        j["error"] = outcome.error;
+        std::cerr << "error: " << config.name << ": " << outcome.error << '\n';
+        code = outcome.error.rfind("internal error", 0) == 0 ? 1 : std::max(code, 2);
+      }
+      out.push_back(j);
+    }
+    std::cout << json{{"preset", preset.title}, {"runs", out}}.dump(2) << std::endl;
+    return code;
   });
 }
 

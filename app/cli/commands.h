@@ -31,6 +31,9 @@ struct RunArgs {
 };
 int runRun(const RunArgs& args);
 
+/// Runs every config of a preset (resources/presets/*.json) and prints their outcomes.
+int runPreset(const RunArgs& args);
+
 int runList(const std::string& dbPath, bool includeArchived);
 int runShow(std::int64_t runId, const std::string& dbPath);
 /// The model registry (names, tasks, hyper-parameter schemas) as JSON.

@@ -36,6 +36,12 @@ int main(int argc, char** argv) {
   r->add_option("--db", run.dbPath, "experiment store (SQLite); created if absent")->required();
   r->add_flag("--quiet,-q", run.quiet, "no progress on stderr");
 
+  reclab::cli::RunArgs preset;
+  auto* pr = app.add_subcommand("preset", "Run every config of a preset (resources/presets/*.json)");
+  pr->add_option("preset", preset.configPath, "preset file")->required();
+  pr->add_option("--db", preset.dbPath, "experiment store (SQLite); created if absent")->required();
+  pr->add_flag("--quiet,-q", preset.quiet, "no progress on stderr");
+
   std::string listDb;
   bool archived = false;
   auto* l = app.add_subcommand("list", "List the runs in a store as JSON");
@@ -59,6 +65,7 @@ int main(int argc, char** argv) {
   if (*s) return reclab::cli::runStats(stats);
   if (*y) return reclab::cli::runSynth(synth);
   if (*r) return reclab::cli::runRun(run);
+  if (*pr) return reclab::cli::runPreset(preset);
   if (*l) return reclab::cli::runList(listDb, archived);
   if (*w) return reclab::cli::runShow(showId, showDb);
   if (*m) return reclab::cli::runModels();

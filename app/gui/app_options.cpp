@@ -77,4 +77,16 @@ QString bundledSamplePath() {
   return {};
 }
 
+QString presetsDirectory() {
+  QStringList candidates;
+#ifdef RECLAB_SOURCE_DIR
+  candidates << QDir(RECLAB_SOURCE_DIR).filePath("resources/presets");
+#endif
+  candidates << QDir(QCoreApplication::applicationDirPath()).filePath("../share/reclab/presets");
+  for (const auto& c : candidates) {
+    if (QFileInfo(c).isDir()) return QFileInfo(c).canonicalFilePath();
+  }
+  return {};
+}
+
 }  // namespace reclab::app

@@ -26,4 +26,8 @@ QString defaultStorePath();
 /// ../share/reclab/; empty when neither exists.
 QString bundledSamplePath();
 
+/// The folder of the bundled presets (resources/presets in the source tree, or
+/// share/reclab/presets next to an installed executable); empty when not found.
+QString presetsDirectory();
+
 }  // namespace reclab::app

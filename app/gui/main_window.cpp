@@ -18,6 +18,7 @@
 #include <cmath>
 
 #include "app/gui/run_manager.h"
+#include "experiment/preset.h"
 #include "store/store.h"
 #include "widgets/dataset_panel.h"
 #include "widgets/log_pane.h"
@@ -142,6 +143,8 @@ void MainWindow::buildMenus() {
   start->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
   QAction* cancel = run->addAction(tr("&Cancel run"), this, &MainWindow::cancelCurrentRun);
   cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+
+  buildPresetsMenu(menuBar()->addMenu(tr("&Presets")));
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (auto* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
@@ -336,6 +339,40 @@ void MainWindow::startRun(const nlohmann::json& panelConfig) {
     m_autorunJob = job;
   }
   m_statusText->setText(tr("Run queued"));
+}
+
+void MainWindow::buildPresetsMenu(QMenu* menu) {
+  const QString dir = presetsDirectory();
+  std::vector<std::string> errors;
+  const auto presets = dir.isEmpty() ? decltype(experiment::listPresets("")){}
+                                     : experiment::listPresets(dir.toStdString(), &errors);
+  for (const auto& e : errors) m_messages->showMessage(QString::fromStdString(e));
+  if (presets.empty()) {
+    menu->addAction(tr("(no presets found)"))->setEnabled(false);
+    return;
+  }
+  for (const auto& [path, preset] : presets) {
+    QAction* a = menu->addAction(QString::fromStdString(preset.title));
+    a->setToolTip(QString::fromStdString(preset.source));
+    a->setStatusTip(tr("Queues %n run(s)", nullptr, static_cast<int>(preset.runs.size())));
+    const QString file = QString::fromStdString(path);
+    connect(a, &QAction::triggered, this, [this, file] { runPreset(file); });
+  }
+  menu->setToolTipsVisible(true);
+}
+
+int MainWindow::runPreset(const QString& presetPath) {
+  try {
+    const auto preset = experiment::loadPreset(presetPath.toStdString());
+    for (const auto& config : preset.runs) m_runs->startRun(config.toJson(), nullptr);
+    m_statusText->setText(tr("Preset queued: %1 (%2 runs)")
+                              .arg(QString::fromStdString(preset.title))
+                              .arg(preset.runs.size()));
+    return static_cast<int>(preset.runs.size());
+  } catch (const std::exception& e) {
+    m_messages->showMessage(QString::fromStdString(e.what()));
+    return 0;
+  }
 }
 
 void MainWindow::cancelCurrentRun() {

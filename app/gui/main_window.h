@@ -16,6 +16,8 @@
 class QLabel;
 class QProgressBar;
 
+class QMenu;
+
 namespace reclab::widgets {
 class DatasetPanel;
 class LogPane;
@@ -51,6 +53,9 @@ class MainWindow : public QMainWindow {
   void openDataset(const QString& format, const QStringList& paths);
   void openStoreDialog();
   void startRun(const nlohmann::json& panelConfig);
+  /// Queues every run of a preset file (each loads the dataset its config names).
+  /// Returns the number of runs queued; errors go to the message bar.
+  int runPreset(const QString& presetPath);
   void cancelCurrentRun();
   void showShortcuts();
   void showAbout();
@@ -62,6 +67,7 @@ class MainWindow : public QMainWindow {
  private:
   void buildUi();
   void buildMenus();
+  void buildPresetsMenu(QMenu* menu);
   void connectRunManager();
   void openInitialDataset();
   void openStore(const QString& path);

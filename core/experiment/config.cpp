@@ -93,7 +93,10 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
   // dataset
   if (!j.contains("dataset")) fail("dataset", "is required");
   const json& d = j.at("dataset");
-  onlyKeys(d, "dataset", {"format", "path", "paths", "bad_rows", "mapping"});
+  onlyKeys(d, "dataset", {"format", "path", "paths", "bad_rows", "mapping", "item_meta"});
+  if (d.contains("item_meta")) {
+    c.dataset.itemMeta = resolve(getString(d, "dataset", "item_meta", ""), baseDir);
+  }
   c.dataset.format = getString(d, "dataset", "format", "auto");
   if (c.dataset.format != "auto") {
     try {
@@ -303,6 +306,7 @@ json ExperimentConfig::toJson() const {
   j["dataset"]["format"] = dataset.format;
   j["dataset"]["paths"] = dataset.paths;
   j["dataset"]["bad_rows"] = dataset.badRows == data::BadRowPolicy::Skip ? "skip" : "stop";
+  if (!dataset.itemMeta.empty()) j["dataset"]["item_meta"] = dataset.itemMeta;
   if (dataset.mapping) {
     const auto& m = *dataset.mapping;
     json mj;

@@ -27,6 +27,8 @@ struct DatasetSpec {
   std::vector<std::string> paths;   ///< absolute after resolution
   data::BadRowPolicy badRows = data::BadRowPolicy::Skip;
   std::optional<data::ColumnMapping> mapping;
+  /// Optional item metadata CSV (item,title,category,keywords) joined to the items.
+  std::string itemMeta;
 };
 
 struct SplitSpec {

@@ -16,6 +16,7 @@
 #include "eval/metrics.h"
 #include "eval/ranking_evaluator.h"
 #include "models/callbacks.h"
+#include "models/classic/item_meta.h"
 #include "models/neural/neural_models.h"
 #include "models/registry.h"
 #include "split/fitted_statistics.h"
@@ -226,6 +227,11 @@ std::shared_ptr<const data::LoadResult> loadForConfig(const ExperimentConfig& co
   opt.threads = config.effectiveThreads();
   auto result = std::make_shared<data::LoadResult>(
       data::loadDataset(format, config.dataset.paths, opt, observer, stop));
+  if (!config.dataset.itemMeta.empty()) {
+    auto stats = models::loadItemMeta(result->log, config.dataset.itemMeta);
+    observer.onLog(LogLevel::Info, fmt::format("item metadata: {} rows, {} items matched",
+                                               stats.rows, stats.matched));
+  }
   return result;
 }
 

@@ -6,7 +6,12 @@
 #include <mutex>
 
 #include "common/errors.h"
+#include "models/classic/composite.h"
+#include "models/classic/content.h"
+#include "models/classic/item_knn.h"
+#include "models/classic/lightfm.h"
 #include "models/classic/popularity.h"
+#include "models/classic/svd.h"
 #include "models/neural/neural_models.h"
 
 namespace reclab::models {
@@ -38,6 +43,11 @@ Registry& Registry::instance() {
   static std::once_flag once;
   std::call_once(once, [] {
     registerPopularity(registry);
+    registerItemKnn(registry);
+    registerContent(registry);
+    registerComposite(registry);
+    registerLightFm(registry);
+    registerSvd(registry);
     neural::registerNeuralModels(registry);
   });
   return registry;

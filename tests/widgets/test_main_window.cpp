@@ -3,6 +3,7 @@
 /// it after its first batch point and find it cancelled in the list and in the store.
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -29,6 +30,38 @@ class MainWindowTests : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  void presetQueuesEveryRunAndTheyFinish() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString data = reclab::test::writeRatings(dir.path(), 40, 30, 10);
+    nlohmann::json run = {{"dataset", {{"format", "movielens"}, {"path", data.toStdString()}}},
+                          {"split", {{"kind", "random"}, {"test_ratio", 0.2}}},
+                          {"model", {{"name", "popularity"}}},
+                          {"eval", {{"metrics", {"recall"}}, {"k", {5}}}}};
+    nlohmann::json preset = {{"title", "two popularity runs"}, {"runs", {run, run}}};
+    preset["runs"][1]["model"]["params"] = {{"mode", "count_x_mean_rating"}};
+    const QString presetPath = dir.filePath("preset.json");
+    {
+      QFile f(presetPath);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(QByteArray::fromStdString(preset.dump()));
+    }
+    reclab::app::AppOptions options;
+    options.dbPath = dir.filePath("runs.sqlite");
+    options.datasetPath = data;
+    options.format = "movielens";
+    MainWindow window(options);
+    RunManager* runs = window.runManager();
+    QSignalSpy finished(runs, &RunManager::runFinished);
+    QCOMPARE(window.runPreset(presetPath), 2);
+    while (finished.count() < 2) QVERIFY(finished.wait(20000));
+    for (const auto& args : finished) QCOMPARE(args.at(2).toString(), QString("finished"));
+
+    // A broken preset is reported in the message bar and queues nothing.
+    QCOMPARE(window.runPreset(dir.filePath("absent.json")), 0);
+    QVERIFY(window.messageBar()->text().contains("absent.json"));
+  }
+
   void trainsLiveThenCancels() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
