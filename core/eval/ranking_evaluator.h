@@ -22,6 +22,12 @@ struct RankingOptions {
   bool maskTrainItems = true;
   int batchSize = 256;
   int threads = 1;
+  /// 0 (default) = full ranking over all items. N > 0 = sampled evaluation: each user's
+  /// relevant items are ranked among N negatives drawn uniformly (seeded) from the items the
+  /// user has neither in training nor in test. Sampled metrics can reorder models relative to
+  /// full ranking (Krichene & Rendle, KDD 2020); a warning is logged when it is used.
+  int sampledNegatives = 0;
+  std::uint64_t seed = 0;
 };
 
 struct RankingResult {

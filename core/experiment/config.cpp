@@ -203,7 +203,9 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
   const auto* info = models::Registry::instance().find(c.model.name);
   if (j.contains("eval")) {
     const json& e = j.at("eval");
-    onlyKeys(e, "eval", {"metrics", "k", "mask_seen"});
+    onlyKeys(e, "eval", {"metrics", "k", "mask_seen", "sampled_negatives"});
+    c.eval.sampledNegatives =
+        static_cast<int>(getInt(e, "eval", "sampled_negatives", 0, 0, 1000000));
     if (e.contains("metrics")) {
       const auto& ms = e.at("metrics");
       if (!ms.is_array()) fail("eval.metrics", "must be an array of metric names");
@@ -334,6 +336,7 @@ json ExperimentConfig::toJson() const {
   }
   j["model"] = {{"name", model.name}, {"params", model.params}};
   j["eval"] = {{"metrics", eval.metrics}, {"k", eval.ks}, {"mask_seen", eval.maskSeen}};
+  if (eval.sampledNegatives > 0) j["eval"]["sampled_negatives"] = eval.sampledNegatives;
   if (!earlyStopping.metric.empty()) {
     j["early_stopping"] = {{"metric", earlyStopping.metric},
                            {"patience", earlyStopping.patience},

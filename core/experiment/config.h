@@ -56,6 +56,7 @@ struct EvalSpec {
   std::vector<std::string> metrics;  ///< rmse, mae, precision, recall, hit_rate, mrr, ndcg
   std::vector<int> ks = {10};
   bool maskSeen = true;
+  int sampledNegatives = 0;  ///< 0 = full ranking (default); see RankingOptions
 };
 
 /// Ends training when a validation metric the model reports stops improving.

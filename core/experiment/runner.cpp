@@ -159,6 +159,8 @@ std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
       opt.ks = c.eval.ks;
       opt.maskTrainItems = c.eval.maskSeen;
       opt.threads = c.effectiveThreads();
+      opt.sampledNegatives = c.eval.sampledNegatives;
+      opt.seed = c.seed;
       auto r = eval::evaluateRanking(*rec, log, s.train, s.test, opt, obs, stop);
       for (const auto& [name, v] : r.means) {
         std::string base = name.substr(0, name.find('@'));

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 namespace reclab::eval {
 namespace {
 
@@ -29,6 +32,56 @@ TEST(TopK, TiesGoToTheLowerItemIndex) {
   std::vector<float> s{1, 3, 3, 2, 3};
   EXPECT_EQ(topK(s.data(), 5, 3, {}), (std::vector<std::int32_t>{1, 2, 4}));
   EXPECT_EQ(topK(s.data(), 5, 3, {2}), (std::vector<std::int32_t>{1, 4, 3}));
+}
+
+TEST(TopK, MatchesAFullSortOnRandomScoresWithTies) {
+  std::mt19937 rng(5);
+  std::uniform_int_distribution<int> coarse(0, 20);  // many ties
+  for (int trial = 0; trial < 50; ++trial) {
+    const int n = 1 + trial * 7;
+    std::vector<float> s(static_cast<std::size_t>(n));
+    for (auto& v : s) v = static_cast<float>(coarse(rng));
+    std::vector<std::int32_t> exclude;
+    for (int i = 0; i < n; i += 3) exclude.push_back(i);
+    std::vector<std::int32_t> all;
+    for (int i = 0; i < n; ++i)
+      if (i % 3 != 0) all.push_back(i);
+    std::stable_sort(all.begin(), all.end(), [&](int a, int b) { return s[a] > s[b]; });
+    for (int k : {1, 5, 10, 1000}) {
+      std::vector<std::int32_t> expected(all.begin(),
+                                         all.begin() + std::min<std::size_t>(k, all.size()));
+      EXPECT_EQ(topK(s.data(), n, k, exclude), expected) << "n " << n << " k " << k;
+    }
+  }
+}
+
+TEST(EvaluateRanking, SampledNegativesRankAmongCandidatesAndWarn) {
+  data::InteractionLog log;
+  for (int i = 0; i < 100; ++i) log.items.internInt(i);
+  log.users.internInt(0);
+  log.user = {0};
+  log.item = {50};  // the only test item, scored in the middle
+  std::vector<float> s(100);
+  for (int i = 0; i < 100; ++i) s[static_cast<std::size_t>(i)] = static_cast<float>(i);
+  FixedScores model(s);
+  RankingOptions opt;
+  opt.ks = {1};
+  StopToken stop;
+  // Full ranking: 49 items score higher -> no hit at 1.
+  auto full = evaluateRanking(model, log, {}, {0}, opt, nullObserver(), stop);
+  EXPECT_DOUBLE_EQ(full.means.at("hit_rate@1"), 0.0);
+  // Ranked among 0 negatives the item is first; among 99 (all others) it is 50th again.
+  struct Warnings : Observer {
+    int count = 0;
+    void onLog(LogLevel l, std::string_view) override { count += l == LogLevel::Warning; }
+  } warnings;
+  opt.sampledNegatives = 99;
+  auto all = evaluateRanking(model, log, {}, {0}, opt, warnings, stop);
+  EXPECT_DOUBLE_EQ(all.means.at("hit_rate@1"), 0.0);
+  EXPECT_EQ(warnings.count, 1);
+  opt.ks = {51};
+  EXPECT_DOUBLE_EQ(evaluateRanking(model, log, {}, {0}, opt, warnings, stop).means.at("mrr@51"),
+                   1.0 / 50.0);
 }
 
 TEST(EvaluateRanking, MasksTrainingItemsAndAverages) {
