@@ -14,6 +14,7 @@
 #include "data/stats.h"
 #include "data/synth/generate.h"
 #include "experiment/config.h"
+#include "experiment/inspect.h"
 #include "experiment/preset.h"
 #include "experiment/runner.h"
 #include "models/registry.h"
@@ -194,6 +195,70 @@ int runPreset(const RunArgs& args) {
     }
     std::cout << json{{"preset", preset.title}, {"runs", out}}.dump(2) << std::endl;
     return code;
+  });
+}
+
+namespace {
+
+std::int32_t denseId(const data::IdMap& map, const std::string& original, const char* what) {
+  auto id = map.find(original);
+  if (!id) throw InputError(fmt::format("no {} with id '{}' in the run's dataset", what, original));
+  return *id;
+}
+
+}  // namespace
+
+int runRecommend(const InspectArgs& args) {
+  return guarded([&] {
+    store::Store st(args.dbPath);
+    StderrObserver obs(true);
+    auto run = experiment::openRun(st, args.runId, obs, globalStop());
+    const auto& log = run.data->log;
+    const auto user = denseId(log.users, args.user, "user");
+    json items = json::array();
+    for (const auto& r : experiment::recommendFor(run, user, args.n, !args.keepSeen)) {
+      items.push_back({{"item", log.items.original(r.item)}, {"score", r.score}, {"hit", r.hit}});
+    }
+    json j = {{"run_id", args.runId},
+              {"user", args.user},
+              {"filter_seen", !args.keepSeen},
+              {"training_items", run.trainItems[static_cast<std::size_t>(user)].size()},
+              {"test_items", run.testItems[static_cast<std::size_t>(user)].size()},
+              {"recommendations", items}};
+    std::cout << j.dump(2) << std::endl;
+    return 0;
+  });
+}
+
+int runSimilar(const InspectArgs& args) {
+  return guarded([&] {
+    store::Store st(args.dbPath);
+    StderrObserver obs(true);
+    auto run = experiment::openRun(st, args.runId, obs, globalStop());
+    const auto& log = run.data->log;
+    const auto item = denseId(log.items, args.item, "item");
+    json items = json::array();
+    for (const auto& [i, cosine] : experiment::similarItems(run, item, args.n)) {
+      items.push_back({{"item", log.items.original(i)}, {"cosine", cosine}});
+    }
+    std::cout << json{{"run_id", args.runId}, {"item", args.item}, {"similar", items}}.dump(2)
+              << std::endl;
+    return 0;
+  });
+}
+
+int runCluster(const InspectArgs& args) {
+  return guarded([&] {
+    store::Store st(args.dbPath);
+    StderrObserver obs(true);
+    auto run = experiment::openRun(st, args.runId, obs, globalStop());
+    auto j = experiment::clusterRun(st, run, args.of, args.k, args.seed, globalStop());
+    json summary = {{"run_id", args.runId},   {"of", j.at("of")},
+                    {"k", j.at("k")},         {"sizes", j.at("sizes")},
+                    {"inertia", j.at("inertia")}, {"iterations", j.at("iterations")},
+                    {"artifact", "kmeans_" + args.of + ".json"}};
+    std::cout << summary.dump(2) << std::endl;
+    return 0;
   });
 }
 

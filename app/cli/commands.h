@@ -34,6 +34,22 @@ int runRun(const RunArgs& args);
 /// Runs every config of a preset (resources/presets/*.json) and prints their outcomes.
 int runPreset(const RunArgs& args);
 
+/// Opening a finished run again (see experiment/inspect.h).
+struct InspectArgs {
+  std::int64_t runId = 0;
+  std::string dbPath;
+  std::string user;      ///< original user id (recommend)
+  std::string item;      ///< original item id (similar)
+  int n = 10;
+  bool keepSeen = false;
+  std::string of = "users";  ///< cluster: users | items
+  int k = 8;
+  std::uint64_t seed = 0;
+};
+int runRecommend(const InspectArgs& args);
+int runSimilar(const InspectArgs& args);
+int runCluster(const InspectArgs& args);
+
 int runList(const std::string& dbPath, bool includeArchived);
 int runShow(std::int64_t runId, const std::string& dbPath);
 /// The model registry (names, tasks, hyper-parameter schemas) as JSON.

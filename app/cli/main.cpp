@@ -42,6 +42,29 @@ int main(int argc, char** argv) {
   pr->add_option("--db", preset.dbPath, "experiment store (SQLite); created if absent")->required();
   pr->add_flag("--quiet,-q", preset.quiet, "no progress on stderr");
 
+  reclab::cli::InspectArgs rec;
+  auto* rc = app.add_subcommand("recommend", "Top-N items of a finished run for one user");
+  rc->add_option("run", rec.runId, "run id")->required();
+  rc->add_option("--db", rec.dbPath, "experiment store")->required();
+  rc->add_option("--user", rec.user, "original user id")->required();
+  rc->add_option("--n", rec.n, "number of items (default 10)");
+  rc->add_flag("--keep-seen", rec.keepSeen, "do not filter the user's training items");
+
+  reclab::cli::InspectArgs sim;
+  auto* si = app.add_subcommand("similar", "Nearest items by cosine over a run's item embeddings");
+  si->add_option("run", sim.runId, "run id")->required();
+  si->add_option("--db", sim.dbPath, "experiment store")->required();
+  si->add_option("--item", sim.item, "original item id")->required();
+  si->add_option("--n", sim.n, "number of items (default 10)");
+
+  reclab::cli::InspectArgs clu;
+  auto* cl = app.add_subcommand("cluster", "K-Means over a run's user or item embeddings (stored on the run)");
+  cl->add_option("run", clu.runId, "run id")->required();
+  cl->add_option("--db", clu.dbPath, "experiment store")->required();
+  cl->add_option("--of", clu.of, "users or items (default users)");
+  cl->add_option("--k", clu.k, "number of clusters (default 8)");
+  cl->add_option("--seed", clu.seed, "seed of the k-means++ initialisation (default 0)");
+
   std::string listDb;
   bool archived = false;
   auto* l = app.add_subcommand("list", "List the runs in a store as JSON");
@@ -66,6 +89,9 @@ int main(int argc, char** argv) {
   if (*y) return reclab::cli::runSynth(synth);
   if (*r) return reclab::cli::runRun(run);
   if (*pr) return reclab::cli::runPreset(preset);
+  if (*rc) return reclab::cli::runRecommend(rec);
+  if (*si) return reclab::cli::runSimilar(sim);
+  if (*cl) return reclab::cli::runCluster(clu);
   if (*l) return reclab::cli::runList(listDb, archived);
   if (*w) return reclab::cli::runShow(showId, showDb);
   if (*m) return reclab::cli::runModels();

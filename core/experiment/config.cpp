@@ -161,7 +161,7 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
   // split
   if (j.contains("split")) {
     const json& s = j.at("split");
-    onlyKeys(s, "split", {"kind", "test_ratio", "valid_ratio", "folds", "n", "valid_n",
+    onlyKeys(s, "split", {"kind", "test_ratio", "valid_ratio", "folds", "fold", "n", "valid_n",
                           "test_days", "valid_days"});
     c.split.kind = getString(s, "split", "kind", "random");
     if (c.split.kind != "random" && c.split.kind != "kfold" && c.split.kind != "temporal" &&
@@ -185,6 +185,11 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
     c.split.testRatio = getRatio(s, "split", "test_ratio", 0.2, false);
     c.split.validRatio = getRatio(s, "split", "valid_ratio", 0.0, true);
     c.split.folds = static_cast<int>(getInt(s, "split", "folds", 5, 2, 100));
+    c.split.fold = static_cast<int>(getInt(s, "split", "fold", -1, -1, 99));
+    if (c.split.fold >= c.split.folds) {
+      fail("split.fold", "must be < split.folds (" + std::to_string(c.split.folds) + "), got " +
+                             std::to_string(c.split.fold));
+    }
   }
 
   // model
@@ -327,6 +332,7 @@ json ExperimentConfig::toJson() const {
                 {"test_ratio", split.testRatio},
                 {"valid_ratio", split.validRatio},
                 {"folds", split.folds},
+                {"fold", split.fold},
                 {"n", split.n},
                 {"valid_n", split.validN},
                 {"test_days", split.testDays},

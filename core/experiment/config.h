@@ -36,6 +36,7 @@ struct SplitSpec {
   double testRatio = 0.2;
   double validRatio = 0.0;
   int folds = 5;
+  int fold = -1;            ///< kfold: -1 = every fold; k >= 0 = only fold k (0-based)
   int n = 1;                ///< leave_last_n: latest rows per user in test
   int validN = 0;           ///< leave_last_n: next-latest rows per user in validation
   double testDays = 1.0;    ///< session_time: sessions ending in the last test_days are test

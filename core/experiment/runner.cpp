@@ -66,6 +66,8 @@ class RecordingObserver : public Observer {
   std::vector<store::CurvePoint> m_pending;
 };
 
+}  // namespace
+
 split::Split makeSplit(const ExperimentConfig& c, const data::InteractionLog& log, int fold) {
   if (c.split.kind == "kfold") {
     return split::kfoldSplit(log, c.split.folds, fold, c.split.validRatio, c.seed);
@@ -87,6 +89,8 @@ split::Split makeSplit(const ExperimentConfig& c, const data::InteractionLog& lo
   }
   return split::randomSplit(log, c.split.testRatio, c.split.validRatio, c.seed);
 }
+
+namespace {
 
 bool wants(const ExperimentConfig& c, const char* metric) {
   return std::find(c.eval.metrics.begin(), c.eval.metrics.end(), metric) != c.eval.metrics.end();
@@ -283,6 +287,7 @@ RunOutcome executeRun(const ExperimentConfig& config, const std::string& dbPath,
     if (config.split.kind == "kfold") {
       std::map<std::string, std::vector<double>> perFold;
       for (int f = 0; f < config.split.folds; ++f) {
+        if (config.split.fold >= 0 && f != config.split.fold) continue;
         stop.throwIfStopped();
         rec.onLog(LogLevel::Info, fmt::format("fold {} of {}", f + 1, config.split.folds));
         std::int64_t foldRun = 0;
@@ -292,7 +297,9 @@ RunOutcome executeRun(const ExperimentConfig& config, const std::string& dbPath,
           child.parentRunId = out.runId;
           child.name = fmt::format("{} fold {}", config.name.empty() ? config.model.name : config.name, f + 1);
           child.modelName = config.model.name;
-          child.configJson = config.toJson().dump(2);
+          ExperimentConfig foldConfig = config;
+          foldConfig.split.fold = f;
+          child.configJson = foldConfig.toJson().dump(2);
           child.seed = static_cast<std::int64_t>(config.seed);
           child.status = store::RunStatus::Queued;
           foldRun = st->createRun(child);

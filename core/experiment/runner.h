@@ -14,6 +14,7 @@
 #include "common/observer.h"
 #include "data/load.h"
 #include "experiment/config.h"
+#include "split/splits.h"
 #include "store/store.h"
 
 namespace reclab::experiment {
@@ -28,6 +29,9 @@ struct RunOutcome {
 /// Loads the dataset a config names (format detection when "auto").
 std::shared_ptr<const data::LoadResult> loadForConfig(const ExperimentConfig& config,
                                                       Observer& observer, const StopToken& stop);
+
+/// The split a config describes (`fold` is the k-fold fold; ignored by other kinds).
+split::Split makeSplit(const ExperimentConfig& config, const data::InteractionLog& log, int fold);
 
 /// Records a queued run for `config` and returns its id.
 std::int64_t enqueueRun(store::Store& store, const ExperimentConfig& config);

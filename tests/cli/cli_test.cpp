@@ -98,6 +98,33 @@ TEST_F(CliTest, SynthStatsRunListShow) {
   EXPECT_EQ(shown.at("curves").at("val_rmse").size(), 3u);
   EXPECT_EQ(shown.at("config").at("model").at("params").at("factors"), 8);
   EXPECT_EQ(shown.at("versions").at("threads"), 1);
+
+  const std::string run = std::to_string(outcome.at("run_id").get<long long>());
+  r = cli("recommend " + run + " --db " + db + " --user 1 --n 7", m_err);
+  ASSERT_EQ(r.code, 0) << slurp(m_err);
+  auto rec = json::parse(r.out);
+  EXPECT_EQ(rec.at("recommendations").size(), 7u);
+  EXPECT_TRUE(rec.at("filter_seen").get<bool>());
+  EXPECT_GT(rec.at("training_items").get<int>(), 0);
+
+  r = cli("similar " + run + " --db " + db + " --item 1 --n 4", m_err);
+  ASSERT_EQ(r.code, 0) << slurp(m_err);
+  auto sim = json::parse(r.out).at("similar");
+  ASSERT_EQ(sim.size(), 4u);
+  EXPECT_GE(sim[0].at("cosine").get<double>(), sim[3].at("cosine").get<double>());
+
+  r = cli("cluster " + run + " --db " + db + " --of users --k 3", m_err);
+  ASSERT_EQ(r.code, 0) << slurp(m_err);
+  auto clusters = json::parse(r.out);
+  long long total = 0;
+  for (const auto& size : clusters.at("sizes")) total += size.get<long long>();
+  EXPECT_EQ(total, 80);
+  r = cli("show " + run + " --db " + db, m_err);
+  EXPECT_NE(r.out.find("kmeans_users.json"), std::string::npos);
+
+  r = cli("recommend " + run + " --db " + db + " --user nobody", m_err);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(slurp(m_err).find("no user with id 'nobody'"), std::string::npos);
 }
 
 TEST_F(CliTest, BadInputExitsWithTwoAndAMessage) {

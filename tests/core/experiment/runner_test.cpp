@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/errors.h"
+#include "experiment/inspect.h"
 #include "store/store.h"
 #include "test_data.h"
 
@@ -109,6 +111,36 @@ TEST_F(RunnerTest, LeaveLastNWithItemSupportFilterRuns) {
   // 120 users, each with 2 test rows: every user is evaluated, hit rate is a valid share.
   EXPECT_GE(out.metrics.at("hit_rate@10"), 0.0);
   EXPECT_LE(out.metrics.at("hit_rate@10"), 1.0);
+}
+
+TEST_F(RunnerTest, ReopenedRunRecommendsUnseenItemsAndMarksHits) {
+  auto c = config({{"name", "torch_mf"}, {"params", {{"factors", 4}, {"epochs", 2}}}},
+                  {{"kind", "kfold"}, {"folds", 3}});
+  StopToken stop;
+  auto out = executeRun(c, m_db, std::nullopt, nullObserver(), stop, m_data);
+  ASSERT_EQ(out.status, store::RunStatus::Finished) << out.error;
+  store::Store st(m_db);
+  // The k-fold parent stores no model; its second fold does, and reopens with fold 1's split.
+  EXPECT_THROW(openRun(st, out.runId, nullObserver(), stop, m_data), InputError);
+  std::int64_t fold2 = 0;
+  for (const auto& r : st.runs())
+    if (r.parentRunId == out.runId && r.name.find("fold 2") != std::string::npos) fold2 = r.id;
+  ASSERT_GT(fold2, 0);
+  auto run = openRun(st, fold2, nullObserver(), stop, m_data);
+  EXPECT_EQ(run.config.split.fold, 1);
+  EXPECT_EQ(run.split.test, split::kfoldSplit(m_data->log, 3, 1, 0.0, 1).test);
+  for (std::int32_t u = 0; u < 20; ++u) {
+    auto recs = recommendFor(run, u, 10);
+    ASSERT_EQ(recs.size(), 10u);
+    const auto& seen = run.trainItems[static_cast<std::size_t>(u)];
+    const auto& test = run.testItems[static_cast<std::size_t>(u)];
+    for (const auto& r : recs) {
+      EXPECT_FALSE(std::binary_search(seen.begin(), seen.end(), r.item)) << "seen item recommended";
+      EXPECT_EQ(r.hit, std::binary_search(test.begin(), test.end(), r.item));
+    }
+    // Without filtering the list may contain training items.
+    EXPECT_EQ(recommendFor(run, u, 10, false).size(), 10u);
+  }
 }
 
 struct StopAfterFirstBatch : Observer {

@@ -1,0 +1,153 @@
+#include "experiment/inspect.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "common/errors.h"
+#include "eval/ranking_evaluator.h"
+#include "experiment/runner.h"
+#include "models/classic/embedding_neighbours.h"
+#include "models/classic/kmeans.h"
+#include "models/registry.h"
+
+namespace reclab::experiment {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::vector<std::int32_t>> itemsPerUser(const data::InteractionLog& log,
+                                                    const std::vector<std::uint32_t>& rows) {
+  std::vector<std::vector<std::int32_t>> out(static_cast<std::size_t>(log.numUsers()));
+  if (!log.hasUsers()) return out;
+  for (auto r : rows) out[static_cast<std::size_t>(log.user[r])].push_back(log.item[r]);
+  for (auto& v : out) {
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+  }
+  return out;
+}
+
+}  // namespace
+
+OpenedRun openRun(store::Store& store, std::int64_t runId, Observer& observer,
+                  const StopToken& stop, std::shared_ptr<const data::LoadResult> preloaded) {
+  auto record = store.run(runId);
+  if (!record) throw InputError(fmt::format("{}: no run with id {}", store.path(), runId));
+  auto bytes = store.artifact(runId, "model.bin");
+  if (!bytes) {
+    throw InputError(fmt::format(
+        "run {} has no stored model{}", runId,
+        record->status != store::RunStatus::Finished
+            ? " (it is " + store::statusName(record->status) + ")"
+            : " (a k-fold run stores its models on its fold runs: open one of those)"));
+  }
+  OpenedRun run;
+  run.runId = runId;
+  auto j = nlohmann::json::parse(record->configJson, nullptr, false);
+  if (j.is_discarded()) throw InputError(fmt::format("run {}: stored config is not JSON", runId));
+  run.config = ExperimentConfig::fromJson(j);
+  if (!record->versionsJson.empty()) {
+    auto versions = nlohmann::json::parse(record->versionsJson, nullptr, false);
+    if (!versions.is_discarded() && versions.contains("dataset_hash") &&
+        versions.at("dataset_hash") != datasetHash(run.config.dataset.paths)) {
+      throw InputError(fmt::format(
+          "run {}: the dataset files changed since the run (content hash differs); its split "
+          "and ids can no longer be rebuilt",
+          runId));
+    }
+  }
+  run.data = preloaded ? preloaded : loadForConfig(run.config, observer, stop);
+  const int fold = run.config.split.fold >= 0 ? run.config.split.fold : 0;
+  run.split = makeSplit(run.config, run.data->log, fold);
+  run.trainItems = itemsPerUser(run.data->log, run.split.train);
+  run.testItems = itemsPerUser(run.data->log, run.split.test);
+
+  run.model = models::Registry::instance().create(run.config.model.name, run.config.model.params);
+  const auto tmp = fs::temp_directory_path() /
+                   fmt::format("reclab-open-{}-{}.bin", runId,
+                               std::hash<std::thread::id>()(std::this_thread::get_id()));
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    out.write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+  }
+  try {
+    run.model->load(tmp.string());
+  } catch (...) {
+    fs::remove(tmp);
+    throw;
+  }
+  fs::remove(tmp);
+  return run;
+}
+
+std::vector<Recommendation> recommendFor(const OpenedRun& run, std::int32_t user, int n,
+                                         bool filterSeen) {
+  const auto* rec = dynamic_cast<const models::Recommender*>(run.model.get());
+  if (!rec) throw InputError("model '" + run.model->name() + "' does not rank items");
+  if (user < 0 || user >= run.data->log.numUsers()) {
+    throw InputError(fmt::format("user index {} out of range", user));
+  }
+  if (n < 1) throw InputError(fmt::format("n must be >= 1, got {}", n));
+  models::ScoreMatrix scores;
+  rec->scoreUsers({user}, scores);
+  static const std::vector<std::int32_t> none;
+  const auto& seen = filterSeen ? run.trainItems[static_cast<std::size_t>(user)] : none;
+  const auto top = eval::topK(scores.row(0).data(), rec->numItems(), n, seen);
+  const auto& test = run.testItems[static_cast<std::size_t>(user)];
+  std::vector<Recommendation> out;
+  for (auto i : top) {
+    out.push_back({i, scores(0, i), std::binary_search(test.begin(), test.end(), i)});
+  }
+  return out;
+}
+
+std::vector<std::pair<std::int32_t, float>> similarItems(const OpenedRun& run, std::int32_t item,
+                                                         int n) {
+  const auto* emb = dynamic_cast<const models::HasEmbeddings*>(run.model.get());
+  if (!emb) throw InputError("model '" + run.model->name() + "' has no learned item embeddings");
+  const Eigen::MatrixXf items = emb->itemEmbeddings();
+  if (item < 0 || item >= items.rows()) {
+    throw InputError(fmt::format("item index {} out of range", item));
+  }
+  return models::nearestByEmbedding(items, item, n);
+}
+
+nlohmann::json clusterRun(store::Store& store, const OpenedRun& run, const std::string& of, int k,
+                          std::uint64_t seed, const StopToken& stop) {
+  const auto* emb = dynamic_cast<const models::HasEmbeddings*>(run.model.get());
+  if (!emb) throw InputError("model '" + run.model->name() + "' has no learned embeddings");
+  if (of != "users" && of != "items") {
+    throw InputError("cluster: 'of' must be users or items, got '" + of + "'");
+  }
+  const Eigen::MatrixXf x = of == "users" ? emb->userEmbeddings() : emb->itemEmbeddings();
+  models::KMeansConfig cfg;
+  cfg.k = k;
+  cfg.seed = seed;
+  const auto result = models::kmeans(x, cfg, &stop);
+  nlohmann::json j;
+  j["of"] = of;
+  j["k"] = k;
+  j["seed"] = seed;
+  j["inertia"] = result.inertia;
+  j["iterations"] = result.iterations;
+  j["sizes"] = result.sizes;
+  j["assignments"] = result.assignments;
+  std::vector<std::vector<float>> centroids;
+  for (Eigen::Index c = 0; c < result.centroids.rows(); ++c) {
+    std::vector<float> row(static_cast<std::size_t>(result.centroids.cols()));
+    for (Eigen::Index d = 0; d < result.centroids.cols(); ++d) {
+      row[static_cast<std::size_t>(d)] = result.centroids(c, d);
+    }
+    centroids.push_back(std::move(row));
+  }
+  j["centroids"] = centroids;
+  store.putArtifact(run.runId, "kmeans_" + of + ".json", j.dump());
+  return j;
+}
+
+}  // namespace reclab::experiment
