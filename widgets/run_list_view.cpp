@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "eval/metric_docs.h"
 #include "store/store.h"
 
 namespace reclab::widgets {
@@ -91,6 +92,14 @@ void RunListView::refresh() {
   for (const auto& n : names) headers << QString::fromStdString(n);
   headers << kTrailingColumns;
   m_model->setHorizontalHeaderLabels(headers);
+  // Every metric column explains its number (the same definitions as docs/metrics.md).
+  for (std::size_t c = 0; c < names.size(); ++c) {
+    const auto column = static_cast<int>(kLeadingColumns.size() + c);
+    const auto definition = eval::metricDefinition(names[c]);
+    if (!definition.empty()) {
+      m_model->horizontalHeaderItem(column)->setToolTip(QString::fromStdString(definition));
+    }
+  }
 
   for (const auto& r : runs) {
     QList<QStandardItem*> row;
@@ -168,6 +177,13 @@ bool RunListView::selectRun(qint64 runId) {
 }
 
 QString RunListView::statusOf(qint64 runId) const { return cellText(runId, "status"); }
+
+QString RunListView::headerToolTip(const QString& column) const {
+  for (int c = 0; c < m_model->columnCount(); ++c) {
+    if (auto* h = m_model->horizontalHeaderItem(c); h && h->text() == column) return h->toolTip();
+  }
+  return {};
+}
 
 QString RunListView::cellText(qint64 runId, const QString& column) const {
   const int row = sourceRowOf(runId);

@@ -30,6 +30,8 @@ class RunListView : public QTableView {
   /// Text of the status column of `runId` ("finished", ...), empty when not listed.
   QString statusOf(qint64 runId) const;
   /// Text of the column named `metric` for `runId`, empty when absent.
+  /// The tooltip of a column header (a metric's definition), empty when none.
+  QString headerToolTip(const QString& column) const;
   QString cellText(qint64 runId, const QString& column) const;
 
  public Q_SLOTS:

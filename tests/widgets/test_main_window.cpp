@@ -103,6 +103,8 @@ class MainWindowTests : public QObject {
     QCOMPARE(list->runCount(), 1);
     QCOMPARE(list->statusOf(firstRun), QString("finished"));
     QVERIFY(!list->cellText(firstRun, "rmse").isEmpty());
+    QVERIFY(list->headerToolTip("rmse").startsWith("RMSE: sqrt(mean((y - y_hat)^2))"));
+    QVERIFY(list->headerToolTip("recall@10").startsWith("Recall@10: hits in the top 10"));
     QCOMPARE(list->selectedRun().value_or(0), firstRun);
     // The selected finished run shows its stored curves: one point per epoch.
     QCOMPARE(window.chart()->pointCount("train_rmse"), 3);

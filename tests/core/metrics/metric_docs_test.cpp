@@ -1,0 +1,28 @@
+#include "eval/metric_docs.h"
+
+#include <gtest/gtest.h>
+
+namespace reclab::eval {
+namespace {
+
+TEST(MetricDocs, RankingMetricsCarryTheirCutOff) {
+  EXPECT_EQ(metricDefinition("recall@20"),
+            "Recall@20: hits in the top 20 / the user's number of test items, averaged over test "
+            "users.");
+  EXPECT_NE(metricDefinition("hit_rate@5").find("ACCs@5"), std::string::npos);
+}
+
+TEST(MetricDocs, PrefixesAndFoldDeviation) {
+  EXPECT_EQ(metricDefinition("val_rmse"),
+            "On the validation rows. RMSE: sqrt(mean((y - y_hat)^2)) over the test rows.");
+  EXPECT_EQ(metricDefinition("rmse_std").rfind("Standard deviation over folds of RMSE", 0), 0u);
+  EXPECT_EQ(metricDefinition("batch_train_loss").rfind("Per batch. Training objective", 0), 0u);
+}
+
+TEST(MetricDocs, UnknownNamesHaveNoDefinition) {
+  EXPECT_EQ(metricDefinition("items_scored"), "");
+  EXPECT_EQ(metricDefinition(""), "");
+}
+
+}  // namespace
+}  // namespace reclab::eval
