@@ -80,7 +80,7 @@ void Composite::fit(const TrainContext& ctx) {
   report.epoch = 1;
   report.values["neighbour_pairs"] = static_cast<double>(m_knn.neighbours().cols.size());
   report.values["category_values"] = static_cast<double>(m_categories.numCols);
-  ctx.observer.onEpoch(report);
+  ctx.endEpoch(report);
 }
 
 void Composite::scoreUsers(const std::vector<std::int32_t>& users, ScoreMatrix& out) const {

@@ -195,7 +195,7 @@ void TfIdf::fit(const TrainContext& ctx) {
   TrainingReport report;
   report.epoch = 1;
   report.values["vocabulary_size"] = static_cast<double>(m_profiles.numCols);
-  ctx.observer.onEpoch(report);
+  ctx.endEpoch(report);
 }
 
 void TfIdf::writeState(BinaryWriter& w) const {
@@ -276,7 +276,7 @@ void JaccardRanker::fit(const TrainContext& ctx) {
   TrainingReport report;
   report.epoch = 1;
   report.values["attribute_values"] = static_cast<double>(m_sets.numCols);
-  ctx.observer.onEpoch(report);
+  ctx.endEpoch(report);
 }
 
 void JaccardRanker::save(const std::string& path) const {

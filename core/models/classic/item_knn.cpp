@@ -181,7 +181,7 @@ void ItemKnn::fit(const TrainContext& ctx) {
   TrainingReport report;
   report.epoch = 1;
   report.values["neighbour_pairs"] = static_cast<double>(m_neighbours.cols.size());
-  ctx.observer.onEpoch(report);
+  ctx.endEpoch(report);
 }
 
 std::size_t ItemKnn::memoryBytes() const {

@@ -227,8 +227,8 @@ void LightFm::fit(const TrainContext& ctx) {
     const double n = std::max<long long>(1, stats.examples);
     report.values["train_loss"] = stats.lossSum / n;
     if (warp) report.values["violation_rate"] = static_cast<double>(stats.violations) / n;
-    ctx.observer.onEpoch(report);
     ctx.observer.onProgress(static_cast<double>(epoch) / m_config.epochs, "training");
+    if (ctx.endEpoch(report)) break;
   }
   m_userEmb = std::move(state.users.emb);
   m_userFeatBias = std::move(state.users.bias);

@@ -352,7 +352,7 @@ void Svd::fit(const TrainContext& ctx) {
       throw std::runtime_error("svd: training diverged (error is not finite) at epoch " +
                                std::to_string(epoch) + "; lower the learning rate");
     }
-    ctx.observer.onEpoch(rep);
+    if (ctx.endEpoch(rep)) break;
   }
   m_updatesPerSecond = seconds > 0 ? static_cast<double>(totalUpdates) / seconds : 0.0;
   syncBack();

@@ -192,7 +192,7 @@ void Svdpp::fit(const TrainContext& ctx) {
       throw std::runtime_error("svdpp: training diverged (error is not finite) at epoch " +
                                std::to_string(epoch) + "; lower the learning rate");
     }
-    ctx.observer.onEpoch(rep);
+    if (ctx.endEpoch(rep)) break;
   }
   m_updatesPerSecond = seconds > 0 ? static_cast<double>(totalUpdates) / seconds : 0.0;
   for (Eigen::Index i = 0; i < nI; ++i) {

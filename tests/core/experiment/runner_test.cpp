@@ -143,6 +143,21 @@ TEST_F(RunnerTest, ReopenedRunRecommendsUnseenItemsAndMarksHits) {
   }
 }
 
+TEST_F(RunnerTest, EarlyStoppingAlsoEndsClassicModels) {
+  // SVD without regularisation at a high learning rate overfits the small planted set quickly.
+  auto c = config({{"name", "svd"},
+                   {"params", {{"n_factors", 50}, {"n_epochs", 300}, {"lr_all", 0.05},
+                               {"reg_all", 0.0}}}},
+                  {{"kind", "random"}, {"valid_ratio", 0.2}}, {"rmse"});
+  c.earlyStopping.metric = "val_rmse";
+  c.earlyStopping.patience = 3;
+  StopToken stop;
+  auto out = executeRun(c, m_db, std::nullopt, nullObserver(), stop, m_data);
+  ASSERT_EQ(out.status, store::RunStatus::Finished) << out.error;
+  store::Store st(m_db);
+  EXPECT_LT(st.run(out.runId)->epochsDone, 100);
+}
+
 struct StopAfterFirstBatch : Observer {
   explicit StopAfterFirstBatch(StopToken t) : token(std::move(t)) {}
   void onBatch(const TrainingReport&) override { token.requestStop(); }

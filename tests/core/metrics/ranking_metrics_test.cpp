@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/fixed_scores.h"
+
 #include <vector>
 
 #include "eval/metrics.h"
@@ -41,26 +43,7 @@ TEST(MapAtK, NoHitIsZeroAllRelevantFirstIsOne) {
   EXPECT_DOUBLE_EQ(rankingValues(Ids{4, 2}, Ids{2, 4}, 5).map, 1.0);
 }
 
-/// Scores item i as fixed[i] for every user.
-class FixedScores : public models::Recommender {
- public:
-  explicit FixedScores(std::vector<float> s) : m_s(std::move(s)) {}
-  std::string name() const override { return "fixed"; }
-  models::Task task() const override { return models::Task::Ranking; }
-  void fit(const models::TrainContext&) override {}
-  void save(const std::string&) const override {}
-  void load(const std::string&) override {}
-  std::int32_t numItems() const override { return static_cast<std::int32_t>(m_s.size()); }
-  void scoreUsers(const std::vector<std::int32_t>& users,
-                  models::ScoreMatrix& out) const override {
-    out.resize(static_cast<Eigen::Index>(users.size()), numItems());
-    for (Eigen::Index u = 0; u < out.rows(); ++u)
-      for (Eigen::Index i = 0; i < out.cols(); ++i) out(u, i) = m_s[static_cast<std::size_t>(i)];
-  }
-
- private:
-  std::vector<float> m_s;
-};
+using reclab::testing::FixedScores;
 
 TEST(EvaluateRanking, ReportsMapPerUserAndMean) {
   data::InteractionLog log;
