@@ -94,6 +94,8 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   m_splitKind->addItem(tr("random"), "random");
   m_splitKind->addItem(tr("temporal (global time cut)"), "temporal");
   m_splitKind->addItem(tr("k-fold"), "kfold");
+  m_splitKind->addItem(tr("leave last n per user"), "leave_last_n");
+  m_splitKind->addItem(tr("sessions ending in the last days"), "session_time");
   runForm->addRow(tr("Split"), m_splitKind);
   m_testRatio = new QDoubleSpinBox(runBox);
   m_testRatio->setRange(0.01, 0.9);
@@ -105,6 +107,16 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   m_folds->setRange(2, 20);
   m_folds->setValue(5);
   runForm->addRow(tr("Folds"), m_folds);
+  m_lastN = new QSpinBox(runBox);
+  m_lastN->setRange(1, 1000);
+  m_lastN->setValue(1);
+  m_lastN->setToolTip(tr("Each user's n latest interactions are test rows"));
+  runForm->addRow(tr("Last n per user"), m_lastN);
+  m_testDays = new QDoubleSpinBox(runBox);
+  m_testDays->setRange(0.01, 3650);
+  m_testDays->setValue(1.0);
+  m_testDays->setToolTip(tr("Sessions whose last event falls in the final days of the log are test"));
+  runForm->addRow(tr("Test days"), m_testDays);
   m_validRatio = new QDoubleSpinBox(runBox);
   m_validRatio->setRange(0.0, 0.5);
   m_validRatio->setSingleStep(0.05);
@@ -123,6 +135,10 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   m_threads->setSpecialValueText(tr("all cores"));
   m_threads->setToolTip(tr("Thread budget of the run (fix it for bit-reproducible results)"));
   runForm->addRow(tr("Threads"), m_threads);
+  m_ks = new QLineEdit(QStringLiteral("1, 5, 10, 20"), runBox);
+  m_ks->setObjectName("rankingKs");
+  m_ks->setToolTip(tr("Cut-offs k of the ranking metrics (Recall@k, MRR@k, HitRate@k, NDCG@k...)"));
+  runForm->addRow(tr("Ranking k"), m_ks);
   layout->addWidget(runBox);
 
   auto* buttons = new QHBoxLayout();
@@ -141,6 +157,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
 
   connect(m_modelCombo, &QComboBox::currentIndexChanged, this, &ModelPanel::onModelChanged);
   connect(m_splitKind, &QComboBox::currentIndexChanged, this, &ModelPanel::onSplitKindChanged);
+  connect(m_ks, &QLineEdit::textChanged, this, [this] { updateRunState(); });
   connect(m_form, &ModelForm::validityChanged, this, &ModelPanel::updateRunState);
   connect(m_run, &QPushButton::clicked, this, &ModelPanel::requestRun);
   connect(m_cancel, &QPushButton::clicked, this, &ModelPanel::cancelRequested);
@@ -174,9 +191,22 @@ void ModelPanel::onModelChanged() {
 }
 
 void ModelPanel::onSplitKindChanged() {
-  const bool kfold = m_splitKind->currentData().toString() == "kfold";
-  m_testRatio->setEnabled(!kfold);
-  m_folds->setEnabled(kfold);
+  const QString kind = m_splitKind->currentData().toString();
+  m_testRatio->setEnabled(kind == "random" || kind == "temporal");
+  m_folds->setEnabled(kind == "kfold");
+  m_lastN->setEnabled(kind == "leave_last_n");
+  m_testDays->setEnabled(kind == "session_time");
+}
+
+std::vector<int> ModelPanel::rankingKs() const {
+  std::vector<int> ks;
+  for (const QString& part : m_ks->text().split(',', Qt::SkipEmptyParts)) {
+    bool ok = false;
+    const int k = part.trimmed().toInt(&ok);
+    if (!ok || k < 1 || k > 10000) return {};
+    ks.push_back(k);
+  }
+  return ks;
 }
 
 nlohmann::json ModelPanel::config() const {
@@ -187,7 +217,10 @@ nlohmann::json ModelPanel::config() const {
   c["split"] = {{"kind", m_splitKind->currentData().toString().toStdString()},
                 {"test_ratio", m_testRatio->value()},
                 {"valid_ratio", m_validRatio->value()},
-                {"folds", m_folds->value()}};
+                {"folds", m_folds->value()},
+                {"n", m_lastN->value()},
+                {"test_days", m_testDays->value()}};
+  if (auto ks = rankingKs(); !ks.empty()) c["eval"] = {{"k", ks}};
   c["seed"] = m_seed->value();
   c["threads"] = m_threads->value();
   return c;
@@ -214,6 +247,16 @@ void ModelPanel::setConfig(const nlohmann::json& config) {
       m_validRatio->setValue(s["valid_ratio"].get<double>());
     if (s.contains("folds") && s["folds"].is_number_integer())
       m_folds->setValue(s["folds"].get<int>());
+    if (s.contains("n") && s["n"].is_number_integer()) m_lastN->setValue(s["n"].get<int>());
+    if (s.contains("test_days") && s["test_days"].is_number())
+      m_testDays->setValue(s["test_days"].get<double>());
+  }
+  if (config.contains("eval") && config["eval"].is_object() && config["eval"].contains("k") &&
+      config["eval"]["k"].is_array()) {
+    QStringList ks;
+    for (const auto& k : config["eval"]["k"])
+      if (k.is_number_integer()) ks << QString::number(k.get<int>());
+    m_ks->setText(ks.join(", "));
   }
   if (config.contains("seed") && config["seed"].is_number_integer()) {
     m_seed->setValue(
@@ -234,6 +277,7 @@ void ModelPanel::setRunning(bool running) { m_cancel->setEnabled(running); }
 
 QString ModelPanel::blockReason() const {
   if (currentModel().isEmpty()) return tr("Choose a model");
+  if (rankingKs().empty()) return tr("Ranking k must be a comma-separated list of integers >= 1");
   if (!m_form->isValid()) return m_form->validationError();
   if (!m_runAllowed) return m_allowReason;
   return {};

@@ -8,6 +8,7 @@
 /// (without its "dataset" part, which the window adds) and cancelRequested().
 
 #include <QWidget>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 class QComboBox;
@@ -57,6 +58,8 @@ class ModelPanel : public QWidget {
  private:
   void onModelChanged();
   void onSplitKindChanged();
+  /// The "Ranking k" field as numbers; empty when it is not a valid list.
+  std::vector<int> rankingKs() const;
   void updateRunState();
 
   QComboBox* m_modelCombo;
@@ -67,6 +70,9 @@ class ModelPanel : public QWidget {
   QDoubleSpinBox* m_testRatio;
   QDoubleSpinBox* m_validRatio;
   QSpinBox* m_folds;
+  QSpinBox* m_lastN;
+  QDoubleSpinBox* m_testDays;
+  QLineEdit* m_ks;
   QSpinBox* m_seed;
   QSpinBox* m_threads;
   QPushButton* m_run;

@@ -24,6 +24,7 @@
 #include "widgets/log_pane.h"
 #include "widgets/message_bar.h"
 #include "widgets/model_form.h"
+#include "experiment/config.h"
 #include "widgets/model_panel.h"
 
 using namespace reclab;
@@ -311,6 +312,31 @@ class UnitTests : public QObject {
     QCOMPARE(QString::fromStdString(back["split"]["kind"].get<std::string>()), QString("kfold"));
     QCOMPARE(back["split"]["folds"].get<int>(), 3);
     QCOMPARE(back["seed"].get<int>(), 42);
+  }
+
+  void modelPanelOffersEverySplitAndTheRankingCutOffs() {
+    widgets::ModelPanel panel;
+    panel.setConfig({{"model", {{"name", "popularity"}}},
+                     {"split", {{"kind", "leave_last_n"}, {"n", 3}}},
+                     {"eval", {{"k", {1, 5}}}}});
+    auto back = panel.config();
+    QCOMPARE(QString::fromStdString(back["split"]["kind"].get<std::string>()),
+             QString("leave_last_n"));
+    QCOMPARE(back["split"]["n"].get<int>(), 3);
+    QVERIFY(back["eval"]["k"] == nlohmann::json({1, 5}));
+    // The config the panel makes is one the core accepts.
+    back["dataset"] = {{"path", "u.data"}};
+    QVERIFY(reclab::experiment::ExperimentConfig::fromJson(back).split.kind == "leave_last_n");
+    panel.setConfig({{"split", {{"kind", "session_time"}, {"test_days", 2.5}}}});
+    QCOMPARE(panel.config()["split"]["test_days"].get<double>(), 2.5);
+    // A malformed k list blocks Run with the reason.
+    panel.setRunAllowed(true);
+    auto* ks = panel.findChild<QLineEdit*>("rankingKs");
+    QVERIFY(ks);
+    ks->setText("5, ten");
+    QVERIFY(!panel.runButton()->isEnabled());
+    ks->setText("5, 10");
+    QVERIFY(panel.runButton()->isEnabled());
   }
 
   void logPaneIsCapped() {
