@@ -30,7 +30,9 @@ bool AppOptions::parse(const QStringList& arguments, AppOptions& options, QStrin
       "N", "3000");
   const QCommandLineOption autorun("autorun", "Press Run once the dataset is loaded.");
   const QCommandLineOption epochs("epochs", "Preset the model's epochs parameter.", "N");
-  parser.addOptions({db, dataset, format, screenshot, after, autorun, epochs});
+  const QCommandLineOption tab("tab", "Show this central tab first (Training, Compare, Inspect, "
+                                      "History, Dataset charts).", "NAME");
+  parser.addOptions({db, dataset, format, screenshot, after, autorun, epochs, tab});
   if (!parser.parse(arguments)) {
     error = parser.errorText();
     return false;
@@ -48,6 +50,7 @@ bool AppOptions::parse(const QStringList& arguments, AppOptions& options, QStrin
     return false;
   }
   options.autorun = parser.isSet(autorun);
+  options.tab = parser.value(tab);
   if (parser.isSet(epochs)) {
     options.epochs = parser.value(epochs).toInt(&ok);
     if (!ok || options.epochs < 1) {

@@ -14,6 +14,7 @@ struct AppOptions {
   int screenshotAfterMs = 3000;
   bool autorun = false;  ///< press Run once the first dataset is loaded
   int epochs = 0;        ///< > 0: preset the model's "epochs" parameter
+  QString tab;           ///< central tab to show first (its label without '&'), e.g. "Compare"
 
   /// Parses `arguments` (argv including the program name). On a bad option returns false
   /// with `error` set; --help / --version are handled by QCommandLineParser (they exit).

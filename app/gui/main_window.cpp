@@ -1,6 +1,12 @@
 #include "app/gui/main_window.h"
 
+#include <QAbstractItemView>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTreeView>
 #include <QApplication>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -12,6 +18,7 @@
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -20,7 +27,13 @@
 #include "app/gui/run_manager.h"
 #include "experiment/preset.h"
 #include "store/store.h"
+#include "widgets/chart_exporter.h"
+#include "widgets/comparison_view.h"
+#include "widgets/dataset_charts.h"
 #include "widgets/dataset_panel.h"
+#include "widgets/recommendation_inspector.h"
+#include "widgets/run_history.h"
+#include "widgets/run_report.h"
 #include "widgets/log_pane.h"
 #include "widgets/message_bar.h"
 #include "widgets/model_form.h"
@@ -73,10 +86,36 @@ void MainWindow::buildUi() {
   auto* layout = new QVBoxLayout(central);
   layout->setContentsMargins(4, 4, 4, 0);
   m_messages = new widgets::MessageBar(central);
-  m_chart = new widgets::TrainingChart(central);
+  m_centralTabs = new QTabWidget(central);
+  m_chart = new widgets::TrainingChart(m_centralTabs);
+  m_comparison = new widgets::ComparisonView(QString(), m_centralTabs);
+  m_inspector = new widgets::RecommendationInspector(QString(), m_centralTabs);
+  m_history = new widgets::RunHistory(QString(), m_centralTabs);
+  m_datasetCharts = new widgets::DatasetCharts(m_centralTabs);
+  m_centralTabs->addTab(m_chart, tr("&Training"));
+  m_centralTabs->addTab(m_comparison, tr("&Compare"));
+  m_centralTabs->addTab(m_inspector, tr("&Inspect"));
+  m_centralTabs->addTab(m_history, tr("&History"));
+  m_centralTabs->addTab(m_datasetCharts, tr("Dataset c&harts"));
   layout->addWidget(m_messages);
-  layout->addWidget(m_chart, 1);
+  layout->addWidget(m_centralTabs, 1);
   setCentralWidget(central);
+  // One exporter for every chart and table: context menu (PNG / SVG / CSV / copy), Alt+S.
+  using widgets::ChartExporter;
+  ChartExporter::attach(m_chart, m_messages, "training_curves");
+  ChartExporter::attach(m_comparison->rankingChartView(), m_messages, "ranking_comparison");
+  for (auto* view : m_datasetCharts->chartViews()) ChartExporter::attach(view, m_messages);
+  const QList<QAbstractItemView*> tables = {
+      m_comparison->ratingTable(),   m_comparison->classificationTable(),
+      m_comparison->curveTable(),    m_history->view(),
+      m_inspector->topNTable(),      m_inspector->historyTable(),
+      m_inspector->similarTable()};
+  for (auto* table : tables) ChartExporter::attachTable(table, m_messages);
+  // Re-running a stored config goes through the same run manager as the Run button.
+  connect(m_history, &widgets::RunHistory::rerunRequested, this, [this](nlohmann::json config) {
+    m_runs->startRun(config, nullptr);
+    m_statusText->setText(tr("Re-run queued"));
+  });
 
   auto addDock = [this](QWidget* widget, const QString& title, const QString& name,
                         Qt::DockWidgetArea area) {
@@ -89,6 +128,7 @@ void MainWindow::buildUi() {
   m_datasetPanel = new widgets::DatasetPanel(this);
   m_modelPanel = new widgets::ModelPanel(this);
   m_runList = new widgets::RunListView(this);
+  widgets::ChartExporter::attachTable(m_runList, m_messages, "runs");
   m_log = new widgets::LogPane(this);
   // Dataset above the log on the left, model on the right, runs under the chart.
   auto* datasetDock = addDock(m_datasetPanel, tr("Dataset"), "datasetDock", Qt::LeftDockWidgetArea);
@@ -134,6 +174,7 @@ void MainWindow::buildMenus() {
       file->addAction(tr("&Open dataset..."), m_datasetPanel, &widgets::DatasetPanel::chooseFiles);
   open->setShortcut(QKeySequence::Open);
   file->addAction(tr("Open &store..."), this, &MainWindow::openStoreDialog);
+  file->addAction(tr("Export run &report..."), this, &MainWindow::exportRunReport);
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -219,12 +260,49 @@ void MainWindow::openStore(const QString& path) {
     m_runs->openStore(path);
     m_runList->setStore(m_runs->store());
     m_runList->refresh();
+    const QString storePath = m_runs->storePath();
+    m_comparison->setStorePath(storePath);
+    m_inspector->setStorePath(storePath);
+    m_history->setStorePath(storePath);
     setWindowTitle(tr("RecLab - %1").arg(QFileInfo(path).fileName()));
     m_log->appendLine(widgets::LogPane::Level::Info, tr("store: %1").arg(m_runs->storePath()));
   } catch (const std::exception& e) {
     m_messages->showMessage(
         tr("Could not open the store %1: %2").arg(path, QString::fromStdString(e.what())));
   }
+}
+
+void MainWindow::exportRunReport() {
+  const auto runId = m_runList->selectedRun();
+  if (!runId) {
+    m_messages->showMessage(tr("Select a run in the run list to export its report."),
+                            widgets::MessageBar::Level::Warning);
+    return;
+  }
+  const QString path = widgets::ChartExporter::askSavePath(
+      this, QStringLiteral("run_%1_report.html").arg(*runId));
+  if (path.isEmpty()) return;
+  // The store is read on a worker; the charts are made and written on the GUI thread.
+  const std::string store = m_runs->storePath().toStdString();
+  const qint64 id = *runId;
+  auto* watcher = new QFutureWatcher<widgets::RunReportData>(this);
+  connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path, id] {
+    watcher->deleteLater();
+    try {
+      const auto data = watcher->result();
+      QString error;
+      if (widgets::writeRunReport(path, tr("RecLab run %1").arg(id),
+                                  {widgets::makeRunSection(data)}, &error)) {
+        m_messages->showMessage(tr("Report written to %1").arg(path),
+                                widgets::MessageBar::Level::Info);
+      } else {
+        m_messages->showMessage(error);
+      }
+    } catch (const std::exception& e) {
+      m_messages->showMessage(tr("Could not make the report: %1").arg(e.what()));
+    }
+  });
+  watcher->setFuture(QtConcurrent::run([store, id] { return widgets::loadRunReportData(store, id); }));
 }
 
 void MainWindow::openStoreDialog() {
@@ -272,6 +350,7 @@ void MainWindow::onDatasetLoaded(std::shared_ptr<const data::LoadResult> result,
   m_dataset = result;
   m_datasetPaths = paths;
   m_datasetPanel->setDataset(result, summary, paths);
+  m_datasetCharts->setDataset(result);  // computes its series on a worker
   if (m_runs->activeJobCount() == 0) m_statusProgress->hide();
   const QString name = QFileInfo(paths.front()).fileName();
   m_statusText->setText(tr("Loaded %1: %2 rows").arg(name).arg(result->log.numRows()));
@@ -433,6 +512,9 @@ void MainWindow::onRunFinished(int job, qint64 runId, const QString& status, con
   m_statusText->setText(tr("%1 %2").arg(what, status) +
                         (headline.isEmpty() ? QString() : ": " + headline.join(", ")));
   m_runList->refresh();
+  m_comparison->refresh();
+  m_inspector->refreshRuns();
+  m_history->refresh();
   if (job == m_chartJob && runId > 0) {
     m_chartJob = 0;
     m_runList->selectRun(runId);  // shows the stored curves and the metrics row
@@ -490,6 +572,13 @@ void MainWindow::showAbout() {
 }
 
 void MainWindow::takeScreenshot() {
+  if (!m_options.tab.isEmpty()) {
+    for (int i = 0; i < m_centralTabs->count(); ++i) {
+      if (m_centralTabs->tabText(i).remove('&') == m_options.tab) m_centralTabs->setCurrentIndex(i);
+    }
+    // Let the tab lay itself out and draw before grabbing.
+    QCoreApplication::processEvents();
+  }
   const QPixmap pixmap = grab();
   const bool saved = pixmap.save(m_options.screenshotPath, "PNG");
   if (!saved) qWarning("could not write the screenshot %s", qPrintable(m_options.screenshotPath));

@@ -1,5 +1,6 @@
 #pragma once
-/// The workbench window: the training chart in the centre under an in-window message bar,
+/// The workbench window: central tabs (the live training chart, the comparison view, the
+/// recommendation inspector, the run history, the dataset charts) under an in-window message bar,
 /// dockable dataset / model / runs / log panels, a status bar with the current progress, and
 /// the File / Run / View / Help menus. All long work goes through the RunManager; the window
 /// only wires panels to it (and remembers the last dataset and the layout in QSettings).
@@ -17,9 +18,14 @@ class QLabel;
 class QProgressBar;
 
 class QMenu;
+class QTabWidget;
 
 namespace reclab::widgets {
+class ComparisonView;
+class DatasetCharts;
 class DatasetPanel;
+class RecommendationInspector;
+class RunHistory;
 class LogPane;
 class MessageBar;
 class ModelPanel;
@@ -45,6 +51,11 @@ class MainWindow : public QMainWindow {
   widgets::RunListView* runList() const { return m_runList; }
   widgets::MessageBar* messageBar() const { return m_messages; }
   widgets::LogPane* logPane() const { return m_log; }
+  QTabWidget* centralTabs() const { return m_centralTabs; }
+  widgets::ComparisonView* comparison() const { return m_comparison; }
+  widgets::RecommendationInspector* inspector() const { return m_inspector; }
+  widgets::RunHistory* history() const { return m_history; }
+  widgets::DatasetCharts* datasetCharts() const { return m_datasetCharts; }
   std::shared_ptr<const data::LoadResult> dataset() const { return m_dataset; }
   /// The job whose curves the chart follows (0 when none).
   int chartJob() const { return m_chartJob; }
@@ -52,6 +63,9 @@ class MainWindow : public QMainWindow {
  public Q_SLOTS:
   void openDataset(const QString& format, const QStringList& paths);
   void openStoreDialog();
+  /// Writes the HTML report (config, metrics, curves as embedded charts) of the run selected
+  /// in the run list.
+  void exportRunReport();
   void startRun(const nlohmann::json& panelConfig);
   /// Queues every run of a preset file (each loads the dataset its config names).
   /// Returns the number of runs queued; errors go to the message bar.
@@ -94,6 +108,11 @@ class MainWindow : public QMainWindow {
   widgets::ModelPanel* m_modelPanel = nullptr;
   widgets::RunListView* m_runList = nullptr;
   widgets::LogPane* m_log = nullptr;
+  QTabWidget* m_centralTabs = nullptr;
+  widgets::ComparisonView* m_comparison = nullptr;
+  widgets::RecommendationInspector* m_inspector = nullptr;
+  widgets::RunHistory* m_history = nullptr;
+  widgets::DatasetCharts* m_datasetCharts = nullptr;
   QLabel* m_statusText = nullptr;
   QProgressBar* m_statusProgress = nullptr;
 

@@ -1,0 +1,41 @@
+#pragma once
+/// Table filling for the recommendation inspector: a user's history, a top-N list and an item's
+/// nearest neighbours, from an opened run. Every item cell keeps the dense item index in
+/// Qt::UserRole so that a row can be followed to its similar items.
+
+#include <QString>
+#include <cstdint>
+#include <vector>
+
+#include "experiment/inspect.h"
+
+class QTableWidget;
+
+namespace reclab::widgets::inspector {
+
+/// Item categories joined by ", " from the item attributes "category", "genres" and
+/// "categories" (whichever exist); empty when none.
+QString itemCategories(const data::InteractionLog& log, std::int32_t item);
+/// True when the log has any of those category attributes.
+bool hasItemCategories(const data::InteractionLog& log);
+/// The item's "title" attribute, empty when absent.
+QString itemTitle(const data::InteractionLog& log, std::int32_t item);
+
+/// Rows of `user` in the log, ordered by time (then row).
+std::vector<std::uint32_t> userRows(const data::InteractionLog& log, std::int32_t user);
+
+/// Fills `table` with the user's rows (at most `maxRows`, the earliest): item, title, event,
+/// time (ISO-8601 UTC), value, categories (columns only when the log has them) and the split
+/// part of the row (train / valid / test), test rows tinted. Returns the user's total rows.
+std::size_t fillHistory(QTableWidget* table, const experiment::OpenedRun& run, std::int32_t user,
+                        std::size_t maxRows);
+
+/// Fills `table` with rank, item, title, categories, score and hit (hits tinted).
+void fillTopN(QTableWidget* table, const experiment::OpenedRun& run,
+              const std::vector<experiment::Recommendation>& recs);
+
+/// Fills `table` with item, title, categories and cosine.
+void fillSimilar(QTableWidget* table, const experiment::OpenedRun& run,
+                 const std::vector<std::pair<std::int32_t, float>>& items);
+
+}  // namespace reclab::widgets::inspector

@@ -1,0 +1,175 @@
+#include "widgets/recommendation_inspector.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QCompleter>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStringListModel>
+#include <QTableWidget>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "widgets/message_bar.h"
+
+// The inspector's widgets and their connections (the behaviour is in
+// recommendation_inspector.cpp).
+
+namespace reclab::widgets {
+
+void RecommendationInspector::buildUi() {
+  auto* layout = new QVBoxLayout(this);
+
+  auto* runRow = new QHBoxLayout;
+  runRow->addWidget(new QLabel(tr("Run:"), this));
+  m_runPicker = new QComboBox(this);
+  m_runPicker->setPlaceholderText(tr("Pick a finished run with a stored model"));
+  m_runPicker->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  m_runPicker->setMinimumContentsLength(30);
+  runRow->addWidget(m_runPicker);
+  m_refresh = new QToolButton(this);
+  m_refresh->setText(tr("Refresh"));
+  m_refresh->setToolTip(tr("Re-read the store's runs"));
+  runRow->addWidget(m_refresh);
+  runRow->addStretch(1);
+  m_progress = new QProgressBar(this);
+  m_progress->setMaximumWidth(160);
+  m_progress->setTextVisible(false);
+  m_stage = new QLabel(this);
+  m_cancel = new QPushButton(tr("Cancel"), this);
+  runRow->addWidget(m_progress);
+  runRow->addWidget(m_stage);
+  runRow->addWidget(m_cancel);
+  layout->addLayout(runRow);
+
+  m_messages = new MessageBar(this);
+  layout->addWidget(m_messages);
+  m_runSummary = new QLabel(this);
+  m_runSummary->setWordWrap(true);
+  m_runSummary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  layout->addWidget(m_runSummary);
+
+  auto* userRow = new QHBoxLayout;
+  userRow->addWidget(new QLabel(tr("User:"), this));
+  m_userEdit = new QLineEdit(this);
+  m_userEdit->setObjectName("userEdit");
+  m_userEdit->setPlaceholderText(tr("original user id (type to search)"));
+  m_userEdit->setClearButtonEnabled(true);
+  m_completions = new QStringListModel(this);
+  m_completer = new QCompleter(m_completions, this);
+  m_completer->setCompletionMode(QCompleter::UnfilteredPopupCompletion);
+  m_completer->setMaxVisibleItems(12);
+  m_userEdit->setCompleter(m_completer);
+  m_userEdit->setMinimumWidth(180);
+  m_userEdit->setMaximumWidth(320);
+  userRow->addWidget(m_userEdit, 1);
+  m_showUser = new QPushButton(tr("Show"), this);
+  userRow->addWidget(m_showUser);
+  userRow->addSpacing(16);
+  userRow->addWidget(new QLabel(tr("Top-N:"), this));
+  m_n = new QSpinBox(this);
+  m_n->setRange(1, 1000);
+  m_n->setValue(10);
+  userRow->addWidget(m_n);
+  m_filterSeen = new QCheckBox(tr("filter already-seen items"), this);
+  m_filterSeen->setChecked(true);
+  m_filterSeen->setToolTip(tr("Leave out the items of the user's training rows"));
+  userRow->addWidget(m_filterSeen);
+  userRow->addSpacing(16);
+  m_clusterLabel = new QLabel(this);
+  userRow->addWidget(m_clusterLabel);
+  m_clusterK = new QSpinBox(this);
+  m_clusterK->setRange(2, 1000);
+  m_clusterK->setValue(8);
+  m_clusterK->setPrefix(tr("k = "));
+  userRow->addWidget(m_clusterK);
+  m_clusterButton = new QPushButton(tr("Cluster users..."), this);
+  m_clusterButton->setToolTip(tr("K-Means over the model's user embeddings (stored on the run)"));
+  userRow->addWidget(m_clusterButton);
+  userRow->addStretch(1);
+  layout->addLayout(userRow);
+
+  auto makeTable = [this] {
+    auto* t = new QTableWidget(this);
+    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    t->setSelectionBehavior(QAbstractItemView::SelectRows);
+    t->setSelectionMode(QAbstractItemView::SingleSelection);
+    t->verticalHeader()->setVisible(false);
+    t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 6);
+    t->horizontalHeader()->setStretchLastSection(true);
+    return t;
+  };
+  auto titled = [this](QLabel*& title, QTableWidget* table) {
+    auto* box = new QWidget(this);
+    auto* l = new QVBoxLayout(box);
+    l->setContentsMargins(0, 0, 0, 0);
+    title = new QLabel(box);
+    title->setWordWrap(true);
+    QFont f = title->font();
+    f.setBold(true);
+    title->setFont(f);
+    l->addWidget(title);
+    l->addWidget(table, 1);
+    return box;
+  };
+  m_history = makeTable();
+  m_topN = makeTable();
+  m_similar = makeTable();
+  auto* split = new QSplitter(Qt::Horizontal, this);
+  split->addWidget(titled(m_historyTitle, m_history));
+  auto* right = new QSplitter(Qt::Vertical, split);
+  right->addWidget(titled(m_topNTitle, m_topN));
+  right->addWidget(titled(m_similarTitle, m_similar));
+  split->addWidget(right);
+  split->setStretchFactor(0, 1);
+  split->setStretchFactor(1, 1);
+  layout->addWidget(split, 1);
+
+  m_sessionBox = new QGroupBox(tr("Session mode: next items after a session prefix"), this);
+  auto* sessionRow = new QHBoxLayout(m_sessionBox);
+  m_sessionPrefix = new QLineEdit(m_sessionBox);
+  m_sessionPrefix->setPlaceholderText(tr("item ids of the session so far, separated by spaces"));
+  m_sessionNote = new QLabel(m_sessionBox);
+  m_sessionNote->setWordWrap(true);
+  sessionRow->addWidget(m_sessionPrefix, 1);
+  sessionRow->addWidget(m_sessionNote, 2);
+  layout->addWidget(m_sessionBox);
+
+  connect(m_refresh, &QToolButton::clicked, this, &RecommendationInspector::refreshRuns);
+  connect(m_cancel, &QPushButton::clicked, this, &RecommendationInspector::cancel);
+  connect(m_runPicker, &QComboBox::activated, this, [this](int index) {
+    const auto id = m_runPicker->itemData(index).toLongLong();
+    if (id > 0 && id != openedRunId()) openRun(id);
+  });
+  connect(m_userEdit, &QLineEdit::textEdited, this, &RecommendationInspector::updateCompletions);
+  connect(m_userEdit, &QLineEdit::returnPressed, this,
+          [this] { selectUser(m_userEdit->text().trimmed()); });
+  connect(m_completer, qOverload<const QString&>(&QCompleter::activated), this,
+          [this](const QString& id) { selectUser(id); });
+  connect(m_showUser, &QPushButton::clicked, this,
+          [this] { selectUser(m_userEdit->text().trimmed()); });
+  connect(m_n, &QSpinBox::valueChanged, this, &RecommendationInspector::refreshTopN);
+  connect(m_filterSeen, &QCheckBox::toggled, this, &RecommendationInspector::refreshTopN);
+  connect(m_clusterButton, &QPushButton::clicked, this,
+          [this] { clusterUsers(m_clusterK->value()); });
+  auto followItem = [this](QTableWidget* table, int itemColumn) {
+    connect(table, &QTableWidget::currentCellChanged, this, [this, table, itemColumn](int row) {
+      if (const auto* cell = row >= 0 ? table->item(row, itemColumn) : nullptr) {
+        showSimilarToIndex(cell->data(Qt::UserRole).toInt());
+      }
+    });
+  };
+  followItem(m_topN, 1);
+  followItem(m_history, 0);
+  setBusy(false);
+  clearRun();
+}
+
+}  // namespace reclab::widgets
