@@ -17,6 +17,7 @@
 #include <QProgressBar>
 #include <QScreen>
 #include <QSettings>
+#include <QShortcut>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
@@ -28,6 +29,7 @@
 #include "experiment/preset.h"
 #include "store/store.h"
 #include "widgets/chart_exporter.h"
+#include "widgets/chart_theme.h"
 #include "widgets/comparison_view.h"
 #include "widgets/dataset_charts.h"
 #include "widgets/dataset_panel.h"
@@ -58,7 +60,14 @@ MainWindow::MainWindow(const AppOptions& options, QWidget* parent)
   buildUi();
   buildMenus();
   connectRunManager();
-  openStore(options.dbPath.isEmpty() ? defaultStorePath() : options.dbPath);
+  {
+    // The store given on the command line, else the last one used, else the default.
+    QSettings settings;
+    const QString last = settings.value("store/path").toString();
+    openStore(!options.dbPath.isEmpty()                            ? options.dbPath
+              : !last.isEmpty() && QFileInfo::exists(last)         ? last
+                                                                    : defaultStorePath());
+  }
 
   m_modelPanel->selectModel("torch_mf");
   if (options.epochs > 0) m_modelPanel->form()->setParams({{"epochs", options.epochs}});
@@ -100,6 +109,15 @@ void MainWindow::buildUi() {
   layout->addWidget(m_messages);
   layout->addWidget(m_centralTabs, 1);
   setCentralWidget(central);
+  // Charts follow the system's light or dark palette.
+  widgets::applyPaletteTheme(m_chart->chart());
+  widgets::applyPaletteTheme(m_comparison->rankingChartView()->chart());
+  for (auto* view : m_datasetCharts->chartViews()) widgets::applyPaletteTheme(view->chart());
+  // Ctrl+1..5 switch between the central tabs.
+  for (int i = 0; i < m_centralTabs->count(); ++i) {
+    auto* tabShortcut = new QShortcut(QKeySequence(Qt::CTRL | (Qt::Key_1 + i)), this);
+    connect(tabShortcut, &QShortcut::activated, this, [this, i] { m_centralTabs->setCurrentIndex(i); });
+  }
   // One exporter for every chart and table: context menu (PNG / SVG / CSV / copy), Alt+S.
   using widgets::ChartExporter;
   ChartExporter::attach(m_chart, m_messages, "training_curves");
@@ -174,7 +192,8 @@ void MainWindow::buildMenus() {
       file->addAction(tr("&Open dataset..."), m_datasetPanel, &widgets::DatasetPanel::chooseFiles);
   open->setShortcut(QKeySequence::Open);
   file->addAction(tr("Open &store..."), this, &MainWindow::openStoreDialog);
-  file->addAction(tr("Export run &report..."), this, &MainWindow::exportRunReport);
+  QAction* report = file->addAction(tr("Export run &report..."), this, &MainWindow::exportRunReport);
+  report->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
   quit->setShortcut(QKeySequence::Quit);
@@ -261,6 +280,7 @@ void MainWindow::openStore(const QString& path) {
     m_runList->setStore(m_runs->store());
     m_runList->refresh();
     const QString storePath = m_runs->storePath();
+    if (m_options.screenshotPath.isEmpty()) QSettings().setValue("store/path", storePath);
     m_comparison->setStorePath(storePath);
     m_inspector->setStorePath(storePath);
     m_history->setStorePath(storePath);
@@ -557,6 +577,12 @@ void MainWindow::showShortcuts() {
          "<tr><td><b>Ctrl+O</b></td><td>Open a dataset</td></tr>"
          "<tr><td><b>Ctrl+R</b></td><td>Run the selected model</td></tr>"
          "<tr><td><b>Esc</b></td><td>Cancel the current run</td></tr>"
+         "<tr><td><b>Ctrl+E</b></td><td>Export the selected run's report (HTML)</td></tr>"
+         "<tr><td><b>Ctrl+1 ... Ctrl+5</b></td><td>Training, Compare, Inspect, History, "
+         "Dataset charts</td></tr>"
+         "<tr><td><b>Alt+S</b> on a focused chart</td><td>Save the chart as PNG (right-click: "
+         "SVG, CSV data, copy)</td></tr>"
+         "<tr><td><b>Right-click</b> on a table</td><td>Save the table as CSV, copy it</td></tr>"
          "<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>"
          "<tr><td><b>Drag</b> on the chart</td><td>Zoom into a rectangle</td></tr>"
          "<tr><td><b>Right-click / double-click</b></td><td>Reset the chart zoom</td></tr>"

@@ -84,8 +84,14 @@ std::optional<Format> formatFromName(const std::string& path) {
     return Format::Yoochoose;
   if (name == "train-item-views.csv") return Format::Diginetica;
   if (name == "u.data" || name == "ratings.dat" || name == "ratings.csv") return Format::MovieLens;
-  if (endsWith(name, ".jsonl") || endsWith(name, ".json")) return Format::AmazonJsonl;
   return std::nullopt;
+}
+
+/// JSON Lines files are Amazon reviews only when nothing more specific is present: the
+/// bundled samples keep their ground truth (`factors.json`, ...) next to the data.
+bool isJsonName(const std::string& path) {
+  const std::string name = baseNameLower(path);
+  return endsWith(name, ".jsonl") || endsWith(name, ".json");
 }
 
 /// The first line of a file without BOM and trailing '\r' (at most 64 KiB of it).
@@ -225,6 +231,8 @@ Format detectFormat(const std::vector<std::string>& paths) {
   }
   for (const auto& f : files)
     if (auto byName = formatFromName(f)) return *byName;
+  for (const auto& f : files)
+    if (isJsonName(f)) return Format::AmazonJsonl;
   if (files.empty()) {
     throw InputError(fmt::format("{}: empty directory; cannot tell the format", paths.front()));
   }

@@ -8,6 +8,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -30,6 +31,30 @@ class MainWindowTests : public QObject {
   Q_OBJECT
 
  private Q_SLOTS:
+  void remembersTheLastStoreAndOffersEveryTab() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString data = reclab::test::writeRatings(dir.path(), 20, 10, 5);
+    const QString db = dir.filePath("remembered.sqlite");
+    {
+      reclab::app::AppOptions options;
+      options.dbPath = db;
+      options.datasetPath = data;
+      options.format = "movielens";
+      MainWindow window(options);
+      QCOMPARE(window.runManager()->storePath(), db);
+      QStringList tabs;
+      for (int i = 0; i < window.centralTabs()->count(); ++i)
+        tabs << window.centralTabs()->tabText(i).remove('&');
+      QCOMPARE(tabs, QStringList({"Training", "Compare", "Inspect", "History", "Dataset charts"}));
+    }
+    reclab::app::AppOptions again;  // no --db: the last store is opened
+    again.datasetPath = data;
+    again.format = "movielens";
+    MainWindow window(again);
+    QCOMPARE(window.runManager()->storePath(), db);
+  }
+
   void presetQueuesEveryRunAndTheyFinish() {
     QTemporaryDir dir;
     QVERIFY(dir.isValid());

@@ -1,6 +1,9 @@
 /// Unit tests of the passive widgets: InteractionLogModel, the dataset summary, ModelForm,
 /// ModelPanel, LogPane, MessageBar and the command-line options.
 
+#include <QApplication>
+#include <QChart>
+#include <QLineSeries>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -18,6 +21,7 @@
 #include "app/gui/app_options.h"
 #include "models/registry.h"
 #include "test_support.h"
+#include "widgets/chart_theme.h"
 #include "widgets/dataset_panel.h"
 #include "widgets/dataset_summary.h"
 #include "widgets/interaction_log_model.h"
@@ -337,6 +341,26 @@ class UnitTests : public QObject {
     QVERIFY(!panel.runButton()->isEnabled());
     ks->setText("5, 10");
     QVERIFY(panel.runButton()->isEnabled());
+  }
+
+  void chartsFollowADarkPalette() {
+    QChart chart;
+    auto* series = new QLineSeries(&chart);
+    series->setColor(QColor("#123456"));
+    chart.addSeries(series);
+    const QPalette original = QApplication::palette();
+    QPalette dark = original;
+    dark.setColor(QPalette::Window, QColor(30, 30, 30));
+    QApplication::setPalette(dark);
+    widgets::applyPaletteTheme(&chart);
+    QCOMPARE(chart.theme(), QChart::ChartThemeDark);
+    QCOMPARE(series->color(), QColor("#123456"));  // the series keeps its colour
+    QPalette light = original;
+    light.setColor(QPalette::Window, QColor(240, 240, 240));
+    QApplication::setPalette(light);
+    widgets::applyPaletteTheme(&chart);
+    QCOMPARE(chart.theme(), QChart::ChartThemeLight);
+    QApplication::setPalette(original);
   }
 
   void logPaneIsCapped() {

@@ -40,6 +40,19 @@ TEST(DetectFormat, ByFileName) {
             fixture("nothing/here.csv") + ": no such file");
 }
 
+TEST(DetectFormat, DataFileWinsOverJsonSidecarsInADirectory) {
+  // The bundled samples keep factors.json / ground_truth.json beside u.data: the directory is
+  // MovieLens, not Amazon JSON Lines. A directory of JSON files alone still is Amazon.
+  const std::string dir = scratchDir();
+  fs::create_directories(dir + "/ml");
+  fs::copy_file(fixture("movielens-100k/u.data"), dir + "/ml/u.data");
+  writeLines(dir + "/ml/factors.json", 1, [](std::size_t) { return "{\"k\": 3}"; });
+  EXPECT_EQ(detectFormat({dir + "/ml"}), Format::MovieLens);
+  fs::create_directories(dir + "/amz");
+  writeLines(dir + "/amz/reviews.jsonl", 1, [](std::size_t) { return "{\"rating\": 5}"; });
+  EXPECT_EQ(detectFormat({dir + "/amz"}), Format::AmazonJsonl);
+}
+
 /// Copies `from` into the scratch dir under a neutral name, so only the content can tell.
 std::string neutralCopy(const std::string& dir, const std::string& from, const std::string& name) {
   const std::string to = dir + "/" + name;
