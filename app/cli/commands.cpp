@@ -17,6 +17,7 @@
 #include "experiment/inspect.h"
 #include "experiment/preset.h"
 #include "experiment/runner.h"
+#include "experiment/update.h"
 #include "models/registry.h"
 #include "store/store.h"
 
@@ -178,10 +179,20 @@ int runPreset(const RunArgs& args) {
     StderrObserver obs(args.quiet);
     json out = json::array();
     int code = 0;
-    for (const auto& config : preset.runs) {
+    std::map<std::string, std::int64_t> finished;
+    for (std::size_t i = 0; i < preset.runs.size(); ++i) {
       if (globalStop().stopRequested()) break;
+      const auto& config = preset.runs[i];
       obs.onLog(LogLevel::Info, "preset run: " + config.name);
-      auto outcome = experiment::executeRun(config, args.dbPath, std::nullopt, obs, globalStop());
+      experiment::RunOutcome outcome;
+      try {
+        outcome = experiment::executeRun(preset.resolved(i, finished), args.dbPath, std::nullopt,
+                                         obs, globalStop());
+      } catch (const InputError& e) {
+        outcome.status = store::RunStatus::Failed;
+        outcome.error = e.what();
+      }
+      if (outcome.status == store::RunStatus::Finished) finished[config.name] = outcome.runId;
       json j = {{"name", config.name},
                 {"run_id", outcome.runId},
                 {"status", store::statusName(outcome.status)},
@@ -259,6 +270,51 @@ int runCluster(const InspectArgs& args) {
                     {"artifact", "kmeans_" + args.of + ".json"}};
     std::cout << summary.dump(2) << std::endl;
     return 0;
+  });
+}
+
+int runUpdate(const UpdateArgs& args) {
+  return guarded([&] {
+    installSignalHandlers();
+    experiment::UpdateOptions opt;
+    opt.paths = args.paths;
+    opt.format = args.format;
+    if (opt.format == "csv") {
+      throw InputError("format 'csv' needs a column mapping: give the new rows in a real format");
+    }
+    opt.epochs = args.epochs;
+    opt.replayRatio = args.replayRatio;
+    opt.foldIn = !args.noFoldIn;
+    opt.newTestRatio = args.newTestRatio;
+    if (args.seed >= 0) opt.seed = static_cast<std::uint64_t>(args.seed);
+    opt.name = args.name;
+    store::Store st(args.dbPath);
+    StderrObserver obs(args.quiet);
+    const auto out = experiment::updateRun(st, args.runId, opt, obs, globalStop());
+    json j = {{"run_id", out.runId},
+              {"parent_run_id", out.parentRunId},
+              {"status", store::statusName(out.status)},
+              {"rows_added", out.rowsAdded},
+              {"new_test_rows", out.newTestRows},
+              {"replayed_rows", out.replayRows},
+              {"new_users", out.usersAdded},
+              {"new_items", out.itemsAdded},
+              {"users_folded_in", out.usersFoldedIn},
+              {"incremental", out.incremental},
+              {"before", out.before},
+              {"after", out.after},
+              {"metrics", out.metrics}};
+    if (!out.error.empty()) j["error"] = out.error;
+    std::cout << j.dump(2) << std::endl;
+    switch (out.status) {
+      case store::RunStatus::Finished:
+        return 0;
+      case store::RunStatus::Failed:
+        std::cerr << "error: " << out.error << '\n';
+        return out.error.rfind("internal error", 0) == 0 ? 1 : 2;
+      default:
+        return 1;
+    }
   });
 }
 

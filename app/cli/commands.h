@@ -50,6 +50,23 @@ int runRecommend(const InspectArgs& args);
 int runSimilar(const InspectArgs& args);
 int runCluster(const InspectArgs& args);
 
+/// Incremental update of a finished run with new interactions (see experiment/update.h).
+struct UpdateArgs {
+  std::int64_t runId = 0;
+  std::vector<std::string> paths;
+  std::string format = "auto";
+  std::string dbPath;
+  int epochs = 1;
+  double replayRatio = 1.0;
+  bool noFoldIn = false;
+  double newTestRatio = 0.0;
+  std::int64_t seed = -1;  ///< -1: the parent's seed
+  std::string name;
+  bool quiet = false;
+};
+/// Prints the new run's id, counts and before / after metrics as JSON.
+int runUpdate(const UpdateArgs& args);
+
 int runList(const std::string& dbPath, bool includeArchived);
 int runShow(std::int64_t runId, const std::string& dbPath);
 /// The model registry (names, tasks, hyper-parameter schemas) as JSON.

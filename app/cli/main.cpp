@@ -65,6 +65,26 @@ int main(int argc, char** argv) {
   cl->add_option("--k", clu.k, "number of clusters (default 8)");
   cl->add_option("--seed", clu.seed, "seed of the k-means++ initialisation (default 0)");
 
+  reclab::cli::UpdateArgs upd;
+  auto* up = app.add_subcommand(
+      "update", "Add new interactions to a finished run (grow, fine-tune, fold in) as a new run");
+  up->add_option("run", upd.runId, "run id to update")->required();
+  up->add_option("paths", upd.paths, "files holding the new interactions (or a directory)")
+      ->required();
+  up->add_option("--db", upd.dbPath, "experiment store")->required();
+  up->add_option("--format,-f", upd.format,
+                 "format of the new files: retailrocket, yoochoose, diginetica, sessionrec, "
+                 "movielens, amazon-csv, amazon-jsonl, or auto (default)");
+  up->add_option("--epochs", upd.epochs, "fine-tuning passes (default 1; 0 = fold-in only)");
+  up->add_option("--replay-ratio", upd.replayRatio,
+                 "old training rows replayed per new row while fine-tuning (default 1)");
+  up->add_flag("--no-fold-in", upd.noFoldIn, "do not fold in the users with new rows");
+  up->add_option("--new-test-ratio", upd.newTestRatio,
+                 "share of the new rows held out and scored as new_<metric> (default 0)");
+  up->add_option("--seed", upd.seed, "seed of the replay sample and holdout (default: the run's)");
+  up->add_option("--name", upd.name, "name of the new run (default: '<run name> + update')");
+  up->add_flag("--quiet,-q", upd.quiet, "no progress on stderr");
+
   std::string listDb;
   bool archived = false;
   auto* l = app.add_subcommand("list", "List the runs in a store as JSON");
@@ -92,6 +112,7 @@ int main(int argc, char** argv) {
   if (*rc) return reclab::cli::runRecommend(rec);
   if (*si) return reclab::cli::runSimilar(sim);
   if (*cl) return reclab::cli::runCluster(clu);
+  if (*up) return reclab::cli::runUpdate(upd);
   if (*l) return reclab::cli::runList(listDb, archived);
   if (*w) return reclab::cli::runShow(showId, showDb);
   if (*m) return reclab::cli::runModels();

@@ -24,6 +24,14 @@ class Cancelled : public std::runtime_error {
   Cancelled() : std::runtime_error("cancelled") {}
 };
 
+/// Thrown when training produced a non-finite loss. The model has been put back to its last
+/// good weights before the throw, so the caller can still store it; the message says when it
+/// happened and which weights were kept.
+class TrainingDiverged : public std::runtime_error {
+ public:
+  explicit TrainingDiverged(const std::string& message) : std::runtime_error(message) {}
+};
+
 /// Where in a user file a problem is: "path:line: field 'name': reason".
 struct SourceLocation {
   std::string file;

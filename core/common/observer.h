@@ -47,6 +47,11 @@ class Observer {
   virtual void onEpoch(const TrainingReport& /*report*/) {}
   /// One mini-batch finished (reported at a modest rate, not necessarily every batch).
   virtual void onBatch(const TrainingReport& /*report*/) {}
+  /// A structured result produced during or after training, as JSON: e.g. `name` =
+  /// "classification" with the classification report and confusion matrix of an evaluation
+  /// (format in docs/user-guide.md, "Run artefacts"). The runner stores the latest one of each
+  /// name as the run's artefact `<name>.json`.
+  virtual void onEvaluation(std::string_view /*name*/, const std::string& /*json*/) {}
 };
 
 /// An observer that discards everything, for callers that do not care.

@@ -9,4 +9,11 @@ namespace reclab {
 /// With a fixed threshold they are mapped and unmapped directly. Call once, early in main().
 void tuneAllocator();
 
+/// For mini-batch training: large tensors (activations, gradients of a batch) are allocated
+/// and freed at every step; above the mmap threshold each one costs an mmap / munmap pair and
+/// page faults (half the time of a hybrid-CNN epoch went to the kernel). Raises the threshold
+/// to 256 MiB and keeps freed memory for reuse (trim threshold 512 MiB). The LibTorch trainer
+/// calls it when training starts; tuneAllocator() puts the loading setting back.
+void tuneAllocatorForTraining();
+
 }  // namespace reclab

@@ -16,8 +16,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const std::vector<std::string>& knownMetrics() {
-  static const std::vector<std::string> names = {"rmse", "mae",  "precision", "recall",
-                                                 "hit_rate", "mrr", "ndcg", "map"};
+  static const std::vector<std::string> names = {
+      "rmse", "mae", "r2", "precision", "recall", "hit_rate", "mrr", "ndcg", "map",
+      "accuracy", "auc", "log_loss", "macro_f1"};
   return names;
 }
 
@@ -86,7 +87,7 @@ std::string resolve(const std::string& p, const std::string& baseDir) {
 
 ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& baseDir) {
   onlyKeys(j, "", {"name", "dataset", "split", "model", "eval", "preprocess", "early_stopping",
-                   "seed", "threads", "version"});
+                   "seed", "threads", "update", "version"});
   ExperimentConfig c;
   c.name = getString(j, "", "name", "");
 
@@ -203,6 +204,12 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
   } catch (const InputError& e) {
     fail("model:", e.what());
   }
+  // File parameters (a feature configuration) resolve against the config's folder like the
+  // dataset paths, so a preset can name files beside it.
+  if (c.model.params.contains("features") && c.model.params.at("features").is_string() &&
+      !c.model.params.at("features").get<std::string>().empty()) {
+    c.model.params["features"] = resolve(c.model.params.at("features").get<std::string>(), baseDir);
+  }
 
   // eval
   const auto* info = models::Registry::instance().find(c.model.name);
@@ -248,13 +255,22 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
     }
   }
   if (c.eval.metrics.empty()) {
-    if (info->task == models::Task::Rating) c.eval.metrics = {"rmse", "mae", "recall", "ndcg"};
+    if (info->task == models::Task::Rating) c.eval.metrics = {"rmse", "mae", "r2", "recall", "ndcg"};
+    else if (info->task == models::Task::Classification)
+      c.eval.metrics = {"accuracy", "auc", "log_loss", "macro_f1"};
     else c.eval.metrics = {"precision", "recall", "hit_rate", "mrr", "ndcg"};
   }
+  const auto isClassificationMetric = [](const std::string& n) {
+    return n == "accuracy" || n == "auc" || n == "log_loss" || n == "macro_f1";
+  };
   for (const auto& n : c.eval.metrics) {
-    if ((n == "rmse" || n == "mae") && info->task != models::Task::Rating) {
+    if ((n == "rmse" || n == "mae" || n == "r2") && info->task != models::Task::Rating) {
       fail("eval.metrics", "asks for '" + n + "' but model '" + c.model.name +
                                "' does not predict ratings");
+    }
+    if (isClassificationMetric(n) != (info->task == models::Task::Classification)) {
+      fail("eval.metrics", "asks for '" + n + "' but model '" + c.model.name + "' is a " +
+                               models::taskName(info->task) + " model");
     }
   }
 
@@ -290,7 +306,53 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
   const long long seed = getInt(j, "", "seed", 0, 0, (1LL << 53));
   c.seed = static_cast<std::uint64_t>(seed);
   c.threads = static_cast<int>(getInt(j, "", "threads", 0, 0, 256));
+
+  if (j.contains("update")) {
+    const json& u = j.at("update");
+    onlyKeys(u, "update", {"parent_run", "paths", "format", "epochs", "replay_ratio", "fold_in",
+                           "new_test_ratio", "seed"});
+    UpdateSpec spec;
+    if (!u.contains("parent_run")) fail("update.parent_run", "is required");
+    spec.parentRun = getInt(u, "update", "parent_run", 0, 1, (1LL << 53));
+    if (u.contains("paths")) {
+      const auto& ps = u.at("paths");
+      if (!ps.is_array()) fail("update.paths", "must be an array of strings, got " + ps.dump());
+      for (const auto& p : ps) {
+        if (!p.is_string()) fail("update.paths", "must hold strings, got " + p.dump());
+        spec.paths.push_back(p.get<std::string>());
+      }
+    }
+    spec.format = getString(u, "update", "format", "");
+    spec.epochs = static_cast<int>(getInt(u, "update", "epochs", 1, 0, 100000));
+    if (u.contains("replay_ratio")) {
+      const auto& v = u.at("replay_ratio");
+      if (!v.is_number() || v.get<double>() < 0) {
+        fail("update.replay_ratio", "must be a number >= 0, got " + v.dump());
+      }
+      spec.replayRatio = v.get<double>();
+    }
+    if (u.contains("fold_in")) {
+      if (!u.at("fold_in").is_boolean()) {
+        fail("update.fold_in", "must be true or false, got " + u.at("fold_in").dump());
+      }
+      spec.foldIn = u.at("fold_in").get<bool>();
+    }
+    spec.newTestRatio = getRatio(u, "update", "new_test_ratio", 0.0, true);
+    spec.seed = static_cast<std::uint64_t>(getInt(u, "update", "seed", 0, 0, (1LL << 53)));
+    c.update = spec;
+  }
   return c;
+}
+
+json UpdateSpec::toJson() const {
+  return {{"parent_run", parentRun},
+          {"paths", paths},
+          {"format", format},
+          {"epochs", epochs},
+          {"replay_ratio", replayRatio},
+          {"fold_in", foldIn},
+          {"new_test_ratio", newTestRatio},
+          {"seed", seed}};
 }
 
 ExperimentConfig ExperimentConfig::fromFile(const std::string& path) {
@@ -351,6 +413,7 @@ json ExperimentConfig::toJson() const {
   }
   j["seed"] = seed;
   j["threads"] = threads;
+  if (update) j["update"] = update->toJson();
   return j;
 }
 

@@ -68,6 +68,26 @@ struct EarlyStoppingSpec {
   double minDelta = 0.0;
 };
 
+/// Present on the config of a run made by an incremental update (experiment/update.h): which
+/// run it updates and how. Recorded with the run (openRun rebuilds the run's data from it);
+/// `executeRun` ignores it.
+///
+///   "update": {"parent_run": 12, "paths": ["/data/new.data"], "format": "movielens",
+///              "epochs": 1, "replay_ratio": 1.0, "fold_in": true, "new_test_ratio": 0.0,
+///              "seed": 0}
+struct UpdateSpec {
+  std::int64_t parentRun = 0;
+  std::vector<std::string> paths;  ///< files the new rows came from; empty for rows given in code
+  std::string format;              ///< their format name ("api" for rows given in code)
+  int epochs = 1;
+  double replayRatio = 1.0;
+  bool foldIn = true;
+  double newTestRatio = 0.0;
+  std::uint64_t seed = 0;
+
+  nlohmann::json toJson() const;
+};
+
 struct ExperimentConfig {
   std::string name;
   DatasetSpec dataset;
@@ -77,7 +97,8 @@ struct ExperimentConfig {
   PreprocessSpec preprocess;
   EarlyStoppingSpec earlyStopping;
   std::uint64_t seed = 0;
-  int threads = 0;  ///< 0 = all cores
+  int threads = 0;                   ///< 0 = all cores
+  std::optional<UpdateSpec> update;  ///< set on incremental-update runs only
 
   /// Validates and completes `j`. Throws InputError with the JSON path of the problem, e.g.
   /// "config: split.folds must be an integer >= 2, got 1". `baseDir` resolves relative paths.

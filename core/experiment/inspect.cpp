@@ -10,6 +10,7 @@
 #include "common/errors.h"
 #include "eval/ranking_evaluator.h"
 #include "experiment/runner.h"
+#include "experiment/update.h"
 #include "models/classic/embedding_neighbours.h"
 #include "models/classic/kmeans.h"
 #include "models/registry.h"
@@ -64,6 +65,9 @@ OpenedRun openRun(store::Store& store, std::int64_t runId, Observer& observer,
   run.data = preloaded ? preloaded : loadForConfig(run.config, observer, stop);
   const int fold = run.config.split.fold >= 0 ? run.config.split.fold : 0;
   run.split = makeSplit(run.config, run.data->log, fold);
+  if (run.config.update) {  // an incremental update: the parent's data plus the added rows
+    run.data = rebuildUpdatedData(store, runId, run.config, run.data, run.split, observer, stop);
+  }
   run.trainItems = itemsPerUser(run.data->log, run.split.train);
   run.testItems = itemsPerUser(run.data->log, run.split.test);
 

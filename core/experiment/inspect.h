@@ -30,8 +30,9 @@ struct OpenedRun {
   std::vector<std::vector<std::int32_t>> testItems;
 };
 
-/// Loads the run's dataset (or uses `preloaded`), rebuilds its split and loads its stored
-/// model. Throws InputError for a run without a stored model (e.g. a k-fold parent: open one
+/// Loads the run's dataset (or uses `preloaded`: the dataset the run's config names), rebuilds
+/// its split (for an incremental-update run: plus the rows of its updates, see update.h) and
+/// loads its stored model. Throws InputError for a run without a stored model (e.g. a k-fold parent: open one
 /// of its folds) or whose dataset files changed since the run (hash mismatch).
 OpenedRun openRun(store::Store& store, std::int64_t runId, Observer& observer,
                   const StopToken& stop,

@@ -31,12 +31,39 @@ Preset loadPreset(const std::string& path) {
   const auto& runs = j.at("runs");
   for (std::size_t i = 0; i < runs.size(); ++i) {
     try {
-      p.runs.push_back(ExperimentConfig::fromJson(runs[i], base));
+      auto run = runs[i];
+      std::string from;
+      if (run.is_object() && run.contains("embeddings_from")) {
+        if (!run.at("embeddings_from").is_string()) throw InputError("embeddings_from: must be a run name");
+        from = run.at("embeddings_from").get<std::string>();
+        run.erase("embeddings_from");
+        const bool earlier = std::any_of(p.runs.begin(), p.runs.end(),
+                                         [&](const ExperimentConfig& c) { return c.name == from; });
+        if (!earlier) {
+          throw InputError("embeddings_from: '" + from + "' is not the name of an earlier run of the preset");
+        }
+      }
+      p.runs.push_back(ExperimentConfig::fromJson(run, base));
+      p.embeddingsFrom.push_back(from);
     } catch (const InputError& e) {
       throw InputError(path + ": runs[" + std::to_string(i) + "]: " + e.what());
     }
   }
   return p;
+}
+
+ExperimentConfig Preset::resolved(std::size_t i,
+                                  const std::map<std::string, std::int64_t>& idsByName) const {
+  ExperimentConfig c = runs.at(i);
+  if (i < embeddingsFrom.size() && !embeddingsFrom[i].empty()) {
+    auto it = idsByName.find(embeddingsFrom[i]);
+    if (it == idsByName.end() || it->second <= 0) {
+      throw InputError("'" + c.name + "' starts from the embeddings of '" + embeddingsFrom[i] +
+                       "', which has not finished");
+    }
+    c.model.params["embeddings_run"] = it->second;
+  }
+  return c;
 }
 
 std::vector<std::pair<std::string, Preset>> listPresets(const std::string& dir,

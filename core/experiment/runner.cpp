@@ -11,14 +11,18 @@
 #include <mutex>
 #include <numeric>
 #include <thread>
+#include <unordered_map>
 
 #include "common/errors.h"
+#include "eval/classification_summary.h"
 #include "eval/metrics.h"
+#include "experiment/inspect.h"
 #include "eval/ranking_evaluator.h"
 #include "models/callbacks.h"
 #include "models/classic/item_meta.h"
 #include "models/neural/neural_models.h"
 #include "models/registry.h"
+#include "split/cold_start.h"
 #include "split/fitted_statistics.h"
 #include "split/leakage.h"
 #include "split/leave_last_n.h"
@@ -58,6 +62,10 @@ class RecordingObserver : public Observer {
     m_pending.clear();
     m_inner.onEpoch(r);
   }
+  void onEvaluation(std::string_view name, const std::string& json) override {
+    if (m_store) m_store->putArtifact(m_runId, std::string(name) + ".json", json);
+    m_inner.onEvaluation(name, json);
+  }
 
  private:
   Observer& m_inner;
@@ -67,6 +75,11 @@ class RecordingObserver : public Observer {
 };
 
 }  // namespace
+
+std::unique_ptr<Observer> recordingObserver(Observer& inner, store::Store* store,
+                                            std::int64_t runId) {
+  return std::make_unique<RecordingObserver>(inner, store, runId);
+}
 
 split::Split makeSplit(const ExperimentConfig& c, const data::InteractionLog& log, int fold) {
   if (c.split.kind == "kfold") {
@@ -96,13 +109,140 @@ bool wants(const ExperimentConfig& c, const char* metric) {
   return std::find(c.eval.metrics.begin(), c.eval.metrics.end(), metric) != c.eval.metrics.end();
 }
 
+/// RMSE / MAE / R^2 on the test rows and, as seed A reports them, on its cold-start parts
+/// (cold users, cold items, warm); a sample of actual vs predicted values is stored.
+void addRatingMetrics(const ExperimentConfig& c, const data::InteractionLog& log,
+                      const std::vector<std::uint32_t>& train,
+                      const std::vector<std::uint32_t>& test, const std::vector<float>& truth,
+                      const std::vector<float>& pred, std::map<std::string, double>& metrics,
+                      Observer& obs) {
+  if (wants(c, "rmse")) metrics["rmse"] = eval::rmse(truth, pred);
+  if (wants(c, "mae")) metrics["mae"] = eval::mae(truth, pred);
+  if (wants(c, "r2")) metrics["r2"] = eval::r2(truth, pred);
+  if (!log.hasUsers()) return;
+  std::unordered_map<std::uint32_t, std::size_t> at;
+  at.reserve(test.size());
+  for (std::size_t j = 0; j < test.size(); ++j) at.emplace(test[j], j);
+  const auto parts = split::partitionColdStart(log, train, test);
+  for (const auto& [name, rows] : {std::pair<const char*, const std::vector<std::uint32_t>*>{"cold_user", &parts.coldUser},
+                                   {"cold_item", &parts.coldItem},
+                                   {"warm", &parts.warm}}) {
+    metrics[std::string("rows_") + name] = static_cast<double>(rows->size());
+    if (rows->empty()) continue;
+    std::vector<float> t, p;
+    for (auto r : *rows) {
+      t.push_back(truth[at.at(r)]);
+      p.push_back(pred[at.at(r)]);
+    }
+    if (wants(c, "rmse")) metrics[std::string("rmse_") + name] = eval::rmse(t, p);
+    if (wants(c, "mae")) metrics[std::string("mae_") + name] = eval::mae(t, p);
+  }
+  {
+    nlohmann::json sample = nlohmann::json::array();
+    for (std::size_t j = 0; j < std::min<std::size_t>(200, test.size()); ++j) {
+      const auto r = test[j];
+      sample.push_back({{"user", log.users.original(log.user[r])},
+                        {"item", log.items.original(log.item[r])},
+                        {"actual", truth[j]},
+                        {"predicted", pred[j]}});
+    }
+    obs.onEvaluation("predictions_sample", sample.dump());
+  }
+}
+
+}  // namespace
+
+std::map<std::string, double> evaluateModel(const ExperimentConfig& c,
+                                            const data::InteractionLog& log,
+                                            const models::Model& model,
+                                            const std::vector<std::uint32_t>& train,
+                                            const std::vector<std::uint32_t>& test, Observer& obs,
+                                            const StopToken& stop, nlohmann::json* perUser) {
+  std::map<std::string, double> metrics;
+  if (auto* rp = dynamic_cast<const models::RatingPredictor*>(&model);
+      rp && (wants(c, "rmse") || wants(c, "mae"))) {
+    std::vector<std::int32_t> us, is;
+    std::vector<float> truth, pred;
+    for (auto r : test) {
+      us.push_back(log.user[r]);
+      is.push_back(log.item[r]);
+      truth.push_back(log.value[r]);
+    }
+    rp->predict(us, is, pred);
+    addRatingMetrics(c, log, train, test, truth, pred, metrics, obs);
+  }
+  // (The hybrid CNN implements both row interfaces; its task says which head it has.)
+  if (auto* rr = dynamic_cast<const models::RowRegressor*>(&model);
+      rr && model.task() == models::Task::Rating && log.hasValues() && !test.empty()) {
+    std::vector<float> truth, pred;
+    for (auto r : test) truth.push_back(log.value[r]);
+    rr->predictRows(log, test, pred);
+    addRatingMetrics(c, log, train, test, truth, pred, metrics, obs);
+  }
+  if (auto* cl = dynamic_cast<const models::InteractionClassifier*>(&model);
+      cl && model.task() == models::Task::Classification && !test.empty()) {
+    std::vector<float> probs;
+    cl->predictProba(log, test, probs);
+    std::vector<std::int32_t> truth;
+    truth.reserve(test.size());
+    for (auto r : test) truth.push_back(log.eventAt(r));
+    auto summary = eval::summariseClassification(probs, cl->numClasses(), truth);
+    for (const auto& [k, v] : summary.metrics()) {
+      if (wants(c, k.c_str())) metrics[k] = v;
+    }
+    obs.onEvaluation("classification",
+                     summary.toJson(cl->classNames(), test, 0, "test").dump());
+    obs.onLog(LogLevel::Info, fmt::format("test: accuracy {:.4f}, macro F1 {:.4f}, log loss {:.4f}",
+                                          summary.report.accuracy, summary.report.macroAvg.f1,
+                                          summary.logLoss));
+  }
+  bool ranking = false;
+  for (const char* m : {"precision", "recall", "hit_rate", "mrr", "ndcg", "map"}) ranking = ranking || wants(c, m);
+  if (auto* rec = dynamic_cast<const models::Recommender*>(&model); rec && ranking) {
+    if (!log.hasUsers()) {
+      obs.onLog(LogLevel::Warning, "ranking metrics skipped: the dataset has no user column");
+    } else {
+      eval::RankingOptions opt;
+      opt.ks = c.eval.ks;
+      opt.maskTrainItems = c.eval.maskSeen;
+      opt.threads = c.effectiveThreads();
+      opt.sampledNegatives = c.eval.sampledNegatives;
+      opt.seed = c.seed;
+      auto r = eval::evaluateRanking(*rec, log, train, test, opt, obs, stop);
+      for (const auto& [name, v] : r.means) {
+        std::string base = name.substr(0, name.find('@'));
+        if (wants(c, base.c_str())) metrics[name] = v;
+      }
+      if (perUser) {
+        (*perUser)["users"] = r.users;
+        for (const auto& [name, vals] : r.perUser) (*perUser)["values"][name] = vals;
+      }
+    }
+  }
+  return metrics;
+}
+
+void storeModel(store::Store& st, std::int64_t runId, const models::Model& model) {
+  auto tmp = fs::temp_directory_path() /
+             fmt::format("reclab-model-{}-{}.bin", runId,
+                         std::hash<std::thread::id>()(std::this_thread::get_id()));
+  model.save(tmp.string());
+  std::ifstream in(tmp, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  fs::remove(tmp);
+  st.putArtifact(runId, "model.bin", bytes);
+}
+
+namespace {
+
 /// Trains and evaluates one split; returns the metrics and fills per-user values.
 std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
-                                               const data::LoadResult& data,
+                                               std::shared_ptr<const data::LoadResult> data,
                                                split::Split s, Observer& obs,
                                                const StopToken& stop, store::Store* st,
                                                std::int64_t runId) {
-  const auto& log = data.log;
+  const auto& log = data->log;
   // Statistics are fitted on training rows only; the guard fails the run if one saw test rows.
   split::LeakageGuard guard;
   if (c.preprocess.minItemSupport > 0) {
@@ -118,6 +258,28 @@ std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
   auto model = models::Registry::instance().create(c.model.name, c.model.params);
   models::TrainContext ctx{log, s.train, s.valid.empty() ? nullptr : &s.valid, c.seed,
                            c.effectiveThreads(), obs, stop};
+  ctx.guard = &guard;
+  // Models that start from another run's embeddings (the hybrid CNN's embeddings_run).
+  OpenedRun source;
+  if (c.model.params.contains("embeddings_run") && c.model.params.at("embeddings_run").get<long long>() > 0) {
+    const auto sourceId = c.model.params.at("embeddings_run").get<std::int64_t>();
+    if (!st) throw InputError("model.params.embeddings_run needs a run store (--db) to read run " + std::to_string(sourceId) + " from");
+    auto rec = st->run(sourceId);
+    if (!rec) throw InputError(fmt::format("model.params.embeddings_run: there is no run {}", sourceId));
+    auto sourceConfig = ExperimentConfig::fromJson(nlohmann::json::parse(rec->configJson));
+    if (datasetHash(sourceConfig.dataset.paths) != datasetHash(c.dataset.paths)) {
+      throw InputError(fmt::format("model.params.embeddings_run: run {} was trained on another "
+                                   "dataset ({}); its embeddings do not index this one's users and items",
+                                   sourceId, fmt::join(sourceConfig.dataset.paths, ", ")));
+    }
+    source = openRun(*st, sourceId, obs, stop, data);
+    ctx.pretrained = dynamic_cast<const models::HasEmbeddings*>(source.model.get());
+    if (!ctx.pretrained) {
+      throw InputError(fmt::format("model.params.embeddings_run: run {} ({}) has no user / item "
+                                   "embeddings; use a LightFM-style, SVD, DMF or torch_mf run",
+                                   sourceId, rec->modelName));
+    }
+  }
   std::unique_ptr<models::EarlyStopping> early;
   if (!c.earlyStopping.metric.empty()) {
     early = std::make_unique<models::EarlyStopping>(
@@ -130,8 +292,15 @@ std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
   obs.onLog(LogLevel::Info, fmt::format("training {} on {} rows ({} validation, {} test)",
                                         c.model.name, s.train.size(), s.valid.size(),
                                         s.test.size()));
-  model->fit(ctx);
+  try {
+    model->fit(ctx);
+  } catch (const TrainingDiverged& e) {
+    // Keep the last good weights with the run, then fail it with the trainer's message.
+    if (st) storeModel(*st, runId, *model);
+    throw InputError(e.what());
+  }
   stop.throwIfStopped();
+  guard.check(s);  // statistics fitted inside the model (feature encoders) saw training rows only
   if (early && early->triggered()) {
     obs.onLog(LogLevel::Info, fmt::format("early stopping: {} did not improve for {} epochs; best "
                                           "{:.6g} at epoch {}",
@@ -139,54 +308,12 @@ std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
                                           early->best(), early->bestEpoch()));
   }
 
-  std::map<std::string, double> metrics;
-  if (auto* rp = dynamic_cast<models::RatingPredictor*>(model.get());
-      rp && (wants(c, "rmse") || wants(c, "mae"))) {
-    std::vector<std::int32_t> us, is;
-    std::vector<float> truth, pred;
-    for (auto r : s.test) {
-      us.push_back(log.user[r]);
-      is.push_back(log.item[r]);
-      truth.push_back(log.value[r]);
-    }
-    rp->predict(us, is, pred);
-    if (wants(c, "rmse")) metrics["rmse"] = eval::rmse(truth, pred);
-    if (wants(c, "mae")) metrics["mae"] = eval::mae(truth, pred);
-  }
-  bool ranking = false;
-  for (const char* m : {"precision", "recall", "hit_rate", "mrr", "ndcg", "map"}) ranking = ranking || wants(c, m);
-  if (auto* rec = dynamic_cast<models::Recommender*>(model.get()); rec && ranking) {
-    if (!log.hasUsers()) {
-      obs.onLog(LogLevel::Warning, "ranking metrics skipped: the dataset has no user column");
-    } else {
-      eval::RankingOptions opt;
-      opt.ks = c.eval.ks;
-      opt.maskTrainItems = c.eval.maskSeen;
-      opt.threads = c.effectiveThreads();
-      opt.sampledNegatives = c.eval.sampledNegatives;
-      opt.seed = c.seed;
-      auto r = eval::evaluateRanking(*rec, log, s.train, s.test, opt, obs, stop);
-      for (const auto& [name, v] : r.means) {
-        std::string base = name.substr(0, name.find('@'));
-        if (wants(c, base.c_str())) metrics[name] = v;
-      }
-      if (st) {
-        nlohmann::json pu;
-        pu["users"] = r.users;
-        for (const auto& [name, vals] : r.perUser) pu["values"][name] = vals;
-        st->putArtifact(runId, "per_user_metrics.json", pu.dump());
-      }
-    }
-  }
+  nlohmann::json perUser;
+  auto metrics = evaluateModel(c, log, *model, s.train, s.test, obs, stop, st ? &perUser : nullptr);
+  if (st && !perUser.is_null()) st->putArtifact(runId, "per_user_metrics.json", perUser.dump());
   if (st) {
     st->setMetrics(runId, metrics);
-    auto tmp = fs::temp_directory_path() / fmt::format("reclab-model-{}-{}.bin", runId,
-                                                       std::hash<std::thread::id>()(std::this_thread::get_id()));
-    model->save(tmp.string());
-    std::ifstream in(tmp, std::ios::binary);
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    st->putArtifact(runId, "model.bin", bytes);
-    fs::remove(tmp);
+    storeModel(*st, runId, *model);
   }
   return metrics;
 }
@@ -309,7 +436,7 @@ RunOutcome executeRun(const ExperimentConfig& config, const std::string& dbPath,
         std::map<std::string, double> m;
         try {
           auto s = makeSplit(config, data->log, f);
-          m = trainAndEvaluate(config, *data, s, *foldObs, stop, st.get(), foldRun);
+          m = trainAndEvaluate(config, data, s, *foldObs, stop, st.get(), foldRun);
         } catch (const Cancelled&) {
           if (st) st->finishRun(foldRun, store::RunStatus::Cancelled, "cancelled by the user");
           throw;
@@ -330,7 +457,7 @@ RunOutcome executeRun(const ExperimentConfig& config, const std::string& dbPath,
       if (st) st->setMetrics(out.runId, out.metrics);
     } else {
       auto s = makeSplit(config, data->log, 0);
-      out.metrics = trainAndEvaluate(config, *data, s, rec, stop, st.get(), out.runId);
+      out.metrics = trainAndEvaluate(config, data, s, rec, stop, st.get(), out.runId);
     }
     out.status = store::RunStatus::Finished;
   } catch (const Cancelled&) {

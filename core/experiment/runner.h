@@ -14,6 +14,7 @@
 #include "common/observer.h"
 #include "data/load.h"
 #include "experiment/config.h"
+#include "models/model.h"
 #include "split/splits.h"
 #include "store/store.h"
 
@@ -44,6 +45,24 @@ RunOutcome executeRun(const ExperimentConfig& config, const std::string& dbPath,
                       std::optional<std::int64_t> runId, Observer& observer,
                       const StopToken& stop,
                       std::shared_ptr<const data::LoadResult> preloaded = nullptr);
+
+/// The metrics `config.eval` asks for, of a trained `model` on `test` rows: RMSE / MAE for a
+/// rating predictor, full-ranking metrics (items of the `train` rows masked when
+/// eval.mask_seen) for a recommender. `perUser`, when given, receives the per-user ranking
+/// values ({"users": [...], "values": {"recall@10": [...], ...}}; left null without ranking).
+std::map<std::string, double> evaluateModel(
+    const ExperimentConfig& config, const data::InteractionLog& log, const models::Model& model,
+    const std::vector<std::uint32_t>& train, const std::vector<std::uint32_t>& test,
+    Observer& observer, const StopToken& stop, nlohmann::json* perUser = nullptr);
+
+/// Saves `model` as the run's "model.bin" artefact (what openRun loads).
+void storeModel(store::Store& store, std::int64_t runId, const models::Model& model);
+
+/// An observer that forwards everything to `inner` and writes epoch reports (with the batch
+/// points seen since the previous epoch) to the run's curves, one transaction per epoch, and
+/// evaluations to artefacts. `store` may be null (then it only forwards).
+std::unique_ptr<Observer> recordingObserver(Observer& inner, store::Store* store,
+                                            std::int64_t runId);
 
 /// JSON with library versions, thread count, config hash and dataset hash.
 std::string versionsJson(const ExperimentConfig& config, const std::string& datasetHash);

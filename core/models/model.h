@@ -11,7 +11,13 @@
 #include "common/observer.h"
 #include "data/interaction_log.h"
 
+namespace reclab::split {
+class LeakageGuard;
+}
+
 namespace reclab::models {
+
+class HasEmbeddings;
 
 enum class Task { Rating, Ranking, Classification, SessionPurchase, SessionNext };
 std::string taskName(Task t);  ///< "rating", "ranking", "classification", ...
@@ -35,6 +41,12 @@ struct TrainContext {
   Observer& observer;
   const StopToken& stop;
   std::vector<TrainingCallback*> callbacks = {};
+  /// Pretrained user / item embeddings (another run's model), for models that start from them
+  /// (the hybrid CNN); null when the config names none.
+  const HasEmbeddings* pretrained = nullptr;
+  /// Where statistics fitted inside the model (feature encoders) record the rows they saw;
+  /// the runner checks it after training. May be null (tests).
+  split::LeakageGuard* guard = nullptr;
 
   /// Reports an epoch to the observer, then to every callback; true when a callback asks to
   /// end training (models then stop after this epoch, keeping what they learned).
@@ -76,6 +88,43 @@ class RatingPredictor : public Recommender {
  public:
   virtual void predict(const std::vector<std::int32_t>& users,
                        const std::vector<std::int32_t>& items, std::vector<float>& out) const = 0;
+};
+
+/// Predicts class probabilities for log rows (interaction classification: which event type,
+/// e.g. view / addtocart / transaction, a (user, item, context) row will be).
+class InteractionClassifier : public virtual Model {
+ public:
+  virtual int numClasses() const = 0;
+  virtual std::vector<std::string> classNames() const = 0;
+  /// Fills `out` with rows.size() x numClasses probabilities (row-major). Thread-safe.
+  virtual void predictProba(const data::InteractionLog& log,
+                            const std::vector<std::uint32_t>& rows,
+                            std::vector<float>& out) const = 0;
+};
+
+/// Predicts the value column (a rating) of log rows from everything the row carries (user,
+/// item, metadata features): the hybrid regressor. Evaluated with RMSE / MAE / R^2.
+class RowRegressor : public virtual Model {
+ public:
+  virtual void predictRows(const data::InteractionLog& log, const std::vector<std::uint32_t>& rows,
+                           std::vector<float>& out) const = 0;
+};
+
+/// Models that take new interactions after training (seed C's incremental learning).
+class Incremental {
+ public:
+  virtual ~Incremental() = default;
+  /// Grows the user and item tables to `numUsers` / `numItems` rows (never shrinks): new rows
+  /// are initialised as at the start of training (from `seed`), old rows are left untouched,
+  /// so predictions for known users and items do not change.
+  virtual void grow(std::int32_t numUsers, std::int32_t numItems, std::uint64_t seed) = 0;
+  /// Immediate update of one user's vector from their rows of `log` with the item side fixed
+  /// (least squares for SVD, a few SGD steps for WARP / BPR).
+  virtual void foldInUser(const data::InteractionLog& log, std::int32_t user,
+                          const std::vector<std::uint32_t>& rows) = 0;
+  /// A fine-tuning pass: `epochs` passes over ctx.trainRows (the new rows plus a replay sample
+  /// of old ones), reporting epochs like fit().
+  virtual void fineTune(const TrainContext& ctx, int epochs) = 0;
 };
 
 /// Models with learned user / item vectors expose them (for KNN, K-Means, the hybrid CNN).

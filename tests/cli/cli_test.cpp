@@ -155,6 +155,84 @@ TEST_F(CliTest, BadInputExitsWithTwoAndAMessage) {
   EXPECT_EQ(r.code, 2);
 }
 
+TEST_F(CliTest, UpdateAddsNewInteractionsAsAChildRun) {
+  auto data = m_dir / "ml";
+  auto r = cli("synth ratings --out " + data.string() +
+                   " --seed 4 --set users=120 --set items=80 --set ratings_per_user=25",
+               m_err);
+  ASSERT_EQ(r.code, 0) << slurp(m_err);
+  // Users 1..100 are trained; the ratings of users 101..120 arrive later.
+  fs::create_directories(m_dir / "old");
+  fs::create_directories(m_dir / "new");
+  {
+    std::ifstream in(data / "u.data");
+    std::ofstream oldFile(m_dir / "old" / "u.data"), newFile(m_dir / "new" / "u.data");
+    std::string line;
+    while (std::getline(in, line)) (std::stoi(line) > 100 ? newFile : oldFile) << line << '\n';
+  }
+  json config = {{"name", "svd base"},
+                 {"dataset", {{"format", "movielens"}, {"path", "old/u.data"}}},
+                 {"split", {{"kind", "random"}, {"test_ratio", 0.2}}},
+                 {"model", {{"name", "svd"}, {"params", {{"n_factors", 8}, {"n_epochs", 10}}}}},
+                 {"eval", {{"metrics", {"rmse", "recall"}}, {"k", {10}}}},
+                 {"seed", 0},
+                 {"threads", 1}};
+  std::ofstream(m_dir / "config.json") << config.dump(2);
+  const auto db = (m_dir / "runs.sqlite").string();
+  r = cli("run " + (m_dir / "config.json").string() + " --db " + db + " --quiet", m_err);
+  ASSERT_EQ(r.code, 0) << slurp(m_err);
+  const auto parent = std::to_string(json::parse(r.out).at("run_id").get<long long>());
+
+  r = cli("update " + parent + " " + (m_dir / "new" / "u.data").string() +
+              " --format movielens --epochs 3 --replay-ratio 0.5 --db " + db + " --quiet",
+          m_err);
+  ASSERT_EQ(r.code, 0) << slurp(m_err);
+  auto out = json::parse(r.out);
+  EXPECT_EQ(out.at("status"), "finished");
+  EXPECT_EQ(std::to_string(out.at("parent_run_id").get<long long>()), parent);
+  EXPECT_EQ(out.at("new_users"), 20);
+  EXPECT_TRUE(out.at("incremental").get<bool>());
+  EXPECT_EQ(out.at("users_folded_in"), 20);
+  EXPECT_TRUE(out.at("before").contains("rmse"));
+  EXPECT_TRUE(out.at("after").contains("recall@10"));
+  EXPECT_TRUE(out.at("metrics").contains("before_recall@10"));
+  const auto child = std::to_string(out.at("run_id").get<long long>());
+
+  r = cli("show " + child + " --db " + db, m_err);
+  ASSERT_EQ(r.code, 0) << slurp(m_err);
+  auto shown = json::parse(r.out);
+  EXPECT_EQ(std::to_string(shown.at("parent_run_id").get<long long>()), parent);
+  EXPECT_EQ(shown.at("name"), "svd base + update");
+  EXPECT_EQ(shown.at("config").at("update").at("replay_ratio"), 0.5);
+  EXPECT_EQ(shown.at("curves").at("train_rmse").size(), 3u);
+
+  // A user who arrived with the update is recommendable from the new run, not the parent.
+  r = cli("recommend " + child + " --db " + db + " --user 110 --n 5", m_err);
+  ASSERT_EQ(r.code, 0) << slurp(m_err);
+  auto rec = json::parse(r.out);
+  EXPECT_EQ(rec.at("recommendations").size(), 5u);
+  EXPECT_GT(rec.at("training_items").get<int>(), 0);
+  r = cli("recommend " + parent + " --db " + db + " --user 110", m_err);
+  EXPECT_EQ(r.code, 2);
+
+  // Bad input: exit code 2 with a message, nothing recorded.
+  r = cli("update " + parent + " " + (m_dir / "absent.data").string() +
+              " --format movielens --db " + db,
+          m_err);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(slurp(m_err).find("absent.data"), std::string::npos) << slurp(m_err);
+  r = cli("update 99 " + (m_dir / "new" / "u.data").string() + " --db " + db, m_err);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(slurp(m_err).find("no run with id 99"), std::string::npos) << slurp(m_err);
+  r = cli(
+      "update " + parent + " " + (m_dir / "new" / "u.data").string() + " --epochs -2 --db " + db,
+      m_err);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(slurp(m_err).find("epochs must be >= 0, got -2"), std::string::npos) << slurp(m_err);
+  r = cli("list --db " + db, m_err);
+  EXPECT_EQ(json::parse(r.out).size(), 2u);
+}
+
 TEST_F(CliTest, ModelsListsTheRegistry) {
   auto r = cli("models", m_err);
   ASSERT_EQ(r.code, 0);

@@ -61,6 +61,21 @@ LightFmFeatures readFeatures(BinaryReader& r) {
   return f;
 }
 
+/// Row r of the representation: weighted sum of its feature embeddings and biases.
+void representRow(const LightFmFeatures& f, const std::vector<float>& emb,
+                  const std::vector<float>& bias, int nc, std::int32_t r, Eigen::MatrixXf& repr,
+                  Eigen::VectorXf& reprBias) {
+  repr.row(r).setZero();
+  reprBias(r) = 0;
+  for (auto p = f.indptr[r]; p < f.indptr[r + 1]; ++p) {
+    const auto feat = f.indices[p];
+    const float w = f.weights[p];
+    repr.row(r) += w * Eigen::Map<const Eigen::RowVectorXf>(
+                           emb.data() + static_cast<std::size_t>(feat) * nc, nc);
+    reprBias(r) += w * bias[feat];
+  }
+}
+
 /// rows x nc representation: weighted sums of feature embeddings and biases.
 void represent(const LightFmFeatures& f, const std::vector<float>& emb,
                const std::vector<float>& bias, int nc, Eigen::MatrixXf& repr,
@@ -68,18 +83,82 @@ void represent(const LightFmFeatures& f, const std::vector<float>& emb,
   const auto rows = f.rows();
   repr.setZero(rows, nc);
   reprBias.setZero(rows);
-  for (std::int32_t r = 0; r < rows; ++r) {
-    for (auto p = f.indptr[r]; p < f.indptr[r + 1]; ++p) {
-      const auto feat = f.indices[p];
-      const float w = f.weights[p];
-      repr.row(r) += w * Eigen::Map<const Eigen::RowVectorXf>(
-                             emb.data() + static_cast<std::size_t>(feat) * nc, nc);
-      reprBias(r) += w * bias[feat];
-    }
-  }
+  for (std::int32_t r = 0; r < rows; ++r) representRow(f, emb, bias, nc, r, repr, reprBias);
 }
 
 }  // namespace
+
+namespace lightfm_detail {
+
+PositiveRule::PositiveRule(const data::InteractionLog& log, const LightFmConfig& cfg) {
+  const auto events = splitList(cfg.positiveEvents);
+  if (events.empty()) return;
+  m_event.assign(std::max<std::size_t>(log.eventNames.size(), 1), false);
+  for (const auto& name : events) {
+    const int idx = log.findEvent(name);
+    if (idx < 0)
+      throw InputError("lightfm: positive_events: unknown event '" + name +
+                       "' (known: " + joinNames(log.eventNames) + ")");
+    m_event[static_cast<std::size_t>(idx)] = true;
+  }
+}
+
+Examples buildExamples(const data::InteractionLog& log, const std::vector<std::uint32_t>& trainRows,
+                       const LightFmConfig& cfg, std::int32_t numUsers) {
+  const PositiveRule positive(log, cfg);
+  const bool logistic = cfg.loss == LightFmConfig::Loss::Logistic;
+  std::vector<std::tuple<std::int32_t, std::int32_t, std::uint8_t>> rows;
+  rows.reserve(trainRows.size());
+  for (auto r : trainRows) {
+    const bool pos = positive(log, r);
+    if (pos || logistic) rows.emplace_back(log.user[r], log.item[r], pos ? 1 : 0);
+  }
+  // Sort by (user, item, label descending) so a pair's first entry carries its positive label.
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) < std::get<0>(b);
+    if (std::get<1>(a) != std::get<1>(b)) return std::get<1>(a) < std::get<1>(b);
+    return std::get<2>(a) > std::get<2>(b);
+  });
+  Examples ex;
+  ex.posPtr.assign(static_cast<std::size_t>(numUsers) + 1, 0);
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto [u, i, y] = rows[k];
+    if (k > 0 && std::get<0>(rows[k - 1]) == u && std::get<1>(rows[k - 1]) == i) continue;
+    ex.user.push_back(u);
+    ex.item.push_back(i);
+    ex.label.push_back(y);
+    if (y) {
+      ex.posItems.push_back(i);
+      ++ex.posPtr[static_cast<std::size_t>(u) + 1];
+    }
+  }
+  std::partial_sum(ex.posPtr.begin(), ex.posPtr.end(), ex.posPtr.begin());
+  return ex;
+}
+
+void trainEpochs(TrainState& state, int epochs, int threads, Rng& seeder, const TrainContext& ctx,
+                 const char* stage) {
+  std::vector<std::uint32_t> order(state.ex.user.size());
+  std::iota(order.begin(), order.end(), 0u);
+  Rng shuffler(seeder.next());
+  const bool warp =
+      state.cfg.loss == LightFmConfig::Loss::Warp || state.cfg.loss == LightFmConfig::Loss::WarpKos;
+  for (int epoch = 1; epoch <= epochs; ++epoch) {
+    if (ctx.stop.stopRequested()) break;
+    for (std::size_t k = order.size(); k > 1; --k)
+      std::swap(order[k - 1], order[shuffler.below(static_cast<std::uint32_t>(k))]);
+    const auto stats = runEpoch(state, order, threads, seeder.next(), ctx.stop);
+    TrainingReport report;
+    report.epoch = epoch;
+    const double n = std::max<long long>(1, stats.examples);
+    report.values["train_loss"] = stats.lossSum / n;
+    if (warp) report.values["violation_rate"] = static_cast<double>(stats.violations) / n;
+    ctx.observer.onProgress(static_cast<double>(epoch) / epochs, stage);
+    if (ctx.endEpoch(report)) break;
+  }
+}
+
+}  // namespace lightfm_detail
 
 void LightFmConfig::validate() const {
   require(noComponents > 0, "no_components", "> 0", noComponents);
@@ -93,6 +172,7 @@ void LightFmConfig::validate() const {
   require(n > 0, "n", "> 0", n);
   require(epochs > 0, "epochs", "> 0", epochs);
   require(threads >= 0, "threads", ">= 0", threads);
+  require(foldInPasses > 0, "fold_in_passes", "> 0", foldInPasses);
 }
 
 LightFmFeatures LightFmFeatures::build(std::int32_t entities, const data::AttributeTable& table,
@@ -163,73 +243,15 @@ void LightFm::fit(const TrainContext& ctx) {
   m_itemFeatures = LightFmFeatures::build(nItems, log.itemAttributes, m_config.itemFeatures,
                                           "item_features");
 
-  // Which rows are positives.
-  std::vector<bool> positiveEvent;
-  const auto events = splitList(m_config.positiveEvents);
-  if (!events.empty()) {
-    positiveEvent.assign(std::max<std::size_t>(log.eventNames.size(), 1), false);
-    for (const auto& name : events) {
-      const int idx = log.findEvent(name);
-      if (idx < 0)
-        throw InputError("lightfm: positive_events: unknown event '" + name +
-                         "' (known: " + joinNames(log.eventNames) + ")");
-      positiveEvent[static_cast<std::size_t>(idx)] = true;
-    }
-  }
-  const bool logistic = m_config.loss == LightFmConfig::Loss::Logistic;
-  std::vector<std::tuple<std::int32_t, std::int32_t, std::uint8_t>> rows;
-  rows.reserve(ctx.trainRows.size());
-  for (auto r : ctx.trainRows) {
-    bool pos = positiveEvent.empty() || positiveEvent[log.eventAt(r)];
-    if (log.hasValues() && !(log.value[r] > 0)) pos = false;
-    if (pos || logistic) rows.emplace_back(log.user[r], log.item[r], pos ? 1 : 0);
-  }
-  // Sort by (user, item, label descending) so a pair's first entry carries its positive label.
-  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
-    if (std::get<0>(a) != std::get<0>(b)) return std::get<0>(a) < std::get<0>(b);
-    if (std::get<1>(a) != std::get<1>(b)) return std::get<1>(a) < std::get<1>(b);
-    return std::get<2>(a) > std::get<2>(b);
-  });
-  Examples ex;
-  ex.posPtr.assign(static_cast<std::size_t>(nUsers) + 1, 0);
-  for (std::size_t k = 0; k < rows.size(); ++k) {
-    const auto [u, i, y] = rows[k];
-    if (k > 0 && std::get<0>(rows[k - 1]) == u && std::get<1>(rows[k - 1]) == i) continue;
-    ex.user.push_back(u);
-    ex.item.push_back(i);
-    ex.label.push_back(y);
-    if (y) {
-      ex.posItems.push_back(i);
-      ++ex.posPtr[static_cast<std::size_t>(u) + 1];
-    }
-  }
-  std::partial_sum(ex.posPtr.begin(), ex.posPtr.end(), ex.posPtr.begin());
-  if (ex.posItems.empty() && !logistic)
+  const auto ex = buildExamples(log, ctx.trainRows, m_config, nUsers);
+  if (ex.posItems.empty() && m_config.loss != LightFmConfig::Loss::Logistic)
     throw InputError("lightfm: no positive training interactions (check positive_events)");
 
   TrainState state(m_config, m_userFeatures, m_itemFeatures, ex);
   Rng seeder(ctx.seed ^ 0x6C69676874666DULL);
   state.initialise(seeder.next());
   const int threads = m_config.threads > 0 ? m_config.threads : std::max(1, ctx.threads);
-
-  std::vector<std::uint32_t> order(ex.user.size());
-  std::iota(order.begin(), order.end(), 0u);
-  Rng shuffler(seeder.next());
-  const bool warp = m_config.loss == LightFmConfig::Loss::Warp ||
-                    m_config.loss == LightFmConfig::Loss::WarpKos;
-  for (int epoch = 1; epoch <= m_config.epochs; ++epoch) {
-    if (ctx.stop.stopRequested()) break;
-    for (std::size_t k = order.size(); k > 1; --k)
-      std::swap(order[k - 1], order[shuffler.below(static_cast<std::uint32_t>(k))]);
-    const auto stats = runEpoch(state, order, threads, seeder.next(), ctx.stop);
-    TrainingReport report;
-    report.epoch = epoch;
-    const double n = std::max<long long>(1, stats.examples);
-    report.values["train_loss"] = stats.lossSum / n;
-    if (warp) report.values["violation_rate"] = static_cast<double>(stats.violations) / n;
-    ctx.observer.onProgress(static_cast<double>(epoch) / m_config.epochs, "training");
-    if (ctx.endEpoch(report)) break;
-  }
+  trainEpochs(state, m_config.epochs, threads, seeder, ctx, "training");
   m_userEmb = std::move(state.users.emb);
   m_userFeatBias = std::move(state.users.bias);
   m_itemEmb = std::move(state.items.emb);
@@ -242,6 +264,11 @@ void LightFm::computeRepresentations() {
             m_userBias);
   represent(m_itemFeatures, m_itemEmb, m_itemFeatBias, m_config.noComponents, m_itemRepr,
             m_itemBias);
+}
+
+void LightFm::representUser(std::int32_t user) {
+  representRow(m_userFeatures, m_userEmb, m_userFeatBias, m_config.noComponents, user, m_userRepr,
+               m_userBias);
 }
 
 void LightFm::scoreUsers(const std::vector<std::int32_t>& users, ScoreMatrix& out) const {
@@ -345,6 +372,8 @@ void registerLightFm(Registry& registry) {
        "comma-separated categorical user attributes added as features (rows normalised to sum 1)"},
       {"positive_events", T::String, "", std::nullopt, std::nullopt, {},
        "comma-separated event names counted as positives (empty = every event)"},
+      {"fold_in_passes", T::Int, 20, 1, 100000, {},
+       "incremental updates: SGD passes over a user's positives when folding the user in"},
   };
   info.factory = [](const nlohmann::json& p) {
     LightFmConfig c;
@@ -370,6 +399,7 @@ void registerLightFm(Registry& registry) {
     c.itemFeatures = paramString(p, "item_features");
     c.userFeatures = paramString(p, "user_features");
     c.positiveEvents = paramString(p, "positive_events");
+    c.foldInPasses = static_cast<int>(paramInt(p, "fold_in_passes"));
     return std::make_unique<LightFm>(c);
   };
   registry.add(std::move(info));

@@ -33,6 +33,22 @@
 /// types by default; `positive_events` restricts them, e.g. "addtocart,transaction").
 /// Threads: Hogwild (lock-free, racy float updates as LightFM's OpenMP loop) over contiguous
 /// chunks of the shuffled examples; results are reproducible only with threads = 1.
+///
+/// Incremental learning (lightfm_incremental.cpp):
+///   - grow(): new users / items get one new identity feature each (weight 1; attribute
+///     features are not derived for them), embedding (rand - 0.5) / no_components and bias 0
+///     from the seed; existing features keep their values (attribute feature indices move
+///     up past the new identity features), so existing representations are unchanged.
+///   - fineTune(): the model's own epochs (same loss, schedule and threads) over the
+///     examples of the given rows, starting from the trained parameters with a fresh optimiser
+///     state (the model file does not keep Adagrad / Adadelta accumulators).
+///   - foldInUser(): `fold_in_passes` passes over the user's positives (from the given rows,
+///     same positive rule as training) with the item side fixed, updating only the user's
+///     identity-feature embedding (and, for the logistic loss, its bias) by Adagrad steps of
+///     `learning_rate` (accumulators start at 1), with `user_alpha` as plain L2 decay. WARP and
+///     k-OS WARP take WARP steps (uniform negatives outside the user's positives, weight
+///     log(floor((n_items - 1) / N))); BPR takes one uniform negative per positive; logistic
+///     steps on every row with its label. Sampling is seeded by the user index.
 
 #include <cstdint>
 #include <string>
@@ -58,7 +74,8 @@ struct LightFmConfig {
   int k = 5;   ///< warp-kos: the k-th positive
   int n = 10;  ///< warp-kos: positives drawn per example
   int epochs = 30;
-  int threads = 0;  ///< 0 = the run's thread budget (TrainContext::threads)
+  int threads = 0;             ///< 0 = the run's thread budget (TrainContext::threads)
+  int foldInPasses = 20;       ///< foldInUser: passes over the user's positives
   std::string itemFeatures;    ///< comma-separated item attribute names
   std::string userFeatures;    ///< comma-separated user attribute names
   std::string positiveEvents;  ///< comma-separated event names; empty = every event
@@ -84,7 +101,7 @@ struct LightFmFeatures {
                                const std::string& attributeList, const std::string& what);
 };
 
-class LightFm : public Recommender, public HasEmbeddings {
+class LightFm : public Recommender, public HasEmbeddings, public Incremental {
  public:
   explicit LightFm(LightFmConfig config = {});
 
@@ -96,6 +113,14 @@ class LightFm : public Recommender, public HasEmbeddings {
   void scoreUsers(const std::vector<std::int32_t>& users, ScoreMatrix& out) const override;
   std::int32_t numItems() const override { return static_cast<std::int32_t>(m_itemRepr.rows()); }
 
+  void grow(std::int32_t numUsers, std::int32_t numItems, std::uint64_t seed) override;
+  /// Throws std::invalid_argument when a row is not the user's or the user / an item is
+  /// outside the tables (grow first).
+  void foldInUser(const data::InteractionLog& log, std::int32_t user,
+                  const std::vector<std::uint32_t>& rows) override;
+  /// Throws std::invalid_argument when the log has more users / items than the tables.
+  void fineTune(const TrainContext& ctx, int epochs) override;
+
   /// Summed feature embeddings, one row per user / item (biases not included).
   Eigen::MatrixXf userEmbeddings() const override { return m_userRepr; }
   Eigen::MatrixXf itemEmbeddings() const override { return m_itemRepr; }
@@ -106,6 +131,8 @@ class LightFm : public Recommender, public HasEmbeddings {
 
  private:
   void computeRepresentations();
+  /// Recomputes one user's representation and bias from the feature embeddings.
+  void representUser(std::int32_t user);
 
   LightFmConfig m_config;
   LightFmFeatures m_userFeatures, m_itemFeatures;

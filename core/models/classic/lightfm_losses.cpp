@@ -292,16 +292,21 @@ class Worker {
   float m_lr = 0, m_rho = 0, m_eps = 0;
 };
 
+/// Fresh optimiser state for the side's current parameters.
+void resetOptimiser(SideState& side, bool adadelta) {
+  side.embGrad.assign(side.emb.size(), adadelta ? 0.0f : 1.0f);
+  side.embMom.assign(side.emb.size(), 0.0f);
+  side.biasGrad.assign(side.bias.size(), adadelta ? 0.0f : 1.0f);
+  side.biasMom.assign(side.bias.size(), 0.0f);
+  side.scale.store(1.0);
+}
+
 void initSide(SideState& side, std::int32_t features, int nc, bool adadelta, Rng& rng) {
   const auto n = static_cast<std::size_t>(features) * static_cast<std::size_t>(nc);
   side.emb.resize(n);
   for (auto& v : side.emb) v = (rng.uniform() - 0.5f) / static_cast<float>(nc);
-  side.embGrad.assign(n, adadelta ? 0.0f : 1.0f);
-  side.embMom.assign(n, 0.0f);
   side.bias.assign(static_cast<std::size_t>(features), 0.0f);
-  side.biasGrad.assign(static_cast<std::size_t>(features), adadelta ? 0.0f : 1.0f);
-  side.biasMom.assign(static_cast<std::size_t>(features), 0.0f);
-  side.scale.store(1.0);
+  resetOptimiser(side, adadelta);
 }
 
 void divideSide(SideState& side) {
@@ -321,6 +326,17 @@ void TrainState::initialise(std::uint64_t seed) {
   const bool adadelta = cfg.schedule == LightFmConfig::Schedule::Adadelta;
   initSide(items, itemF.numFeatures, cfg.noComponents, adadelta, rng);
   initSide(users, userF.numFeatures, cfg.noComponents, adadelta, rng);
+}
+
+void TrainState::adopt(std::vector<float> userEmb, std::vector<float> userBias,
+                       std::vector<float> itemEmb, std::vector<float> itemBias) {
+  const bool adadelta = cfg.schedule == LightFmConfig::Schedule::Adadelta;
+  users.emb = std::move(userEmb);
+  users.bias = std::move(userBias);
+  items.emb = std::move(itemEmb);
+  items.bias = std::move(itemBias);
+  resetOptimiser(users, adadelta);
+  resetOptimiser(items, adadelta);
 }
 
 void TrainState::regularize() {

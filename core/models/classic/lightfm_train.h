@@ -47,14 +47,47 @@ struct TrainState {
 
   /// LightFM initialisation: embeddings (rand - 0.5) / nc, biases 0, Adagrad accumulators 1.
   void initialise(std::uint64_t seed);
+  /// Starts from trained parameters (features x nc embeddings, per-feature biases) with a
+  /// fresh optimiser state (Adagrad accumulators 1, Adadelta averages 0): the model file does
+  /// not keep the accumulators, so fine-tuning restarts the per-parameter schedule.
+  void adopt(std::vector<float> userEmb, std::vector<float> userBias, std::vector<float> itemEmb,
+             std::vector<float> itemBias);
   /// Divides every parameter by its side's scale and resets the scales to 1.
   void regularize();
+};
+
+/// The training examples of `rows`: distinct (user, item) pairs, positive when the row's event
+/// is one of cfg.positiveEvents (every event when empty) and its value (if any) is > 0; the
+/// logistic loss also keeps the negative pairs. `numUsers` sizes posPtr. Throws InputError for
+/// an unknown event name in positiveEvents.
+Examples buildExamples(const data::InteractionLog& log, const std::vector<std::uint32_t>& rows,
+                       const LightFmConfig& cfg, std::int32_t numUsers);
+
+/// Whether a row counts as a positive under cfg (the rule buildExamples applies).
+class PositiveRule {
+ public:
+  PositiveRule(const data::InteractionLog& log, const LightFmConfig& cfg);
+  bool operator()(const data::InteractionLog& log, std::uint32_t row) const {
+    if (!m_event.empty() && !m_event[log.eventAt(row)]) return false;
+    return !log.hasValues() || log.value[row] > 0;
+  }
+
+ private:
+  std::vector<bool> m_event;  ///< empty = every event
 };
 
 /// Runs one epoch over `order` (example indices, already shuffled) with `threads` Hogwild
 /// workers. Returns early (partial epoch) when `stop` is requested.
 EpochStats runEpoch(TrainState& state, const std::vector<std::uint32_t>& order, int threads,
                     std::uint64_t seed, const StopToken& stop);
+
+struct Rng;
+
+/// `epochs` epochs over every example of state.ex, each in a new shuffled order, reporting
+/// train_loss (and violation_rate for WARP) through ctx.endEpoch and progress as `stage`.
+/// Stops after an epoch when ctx.stop is requested or a callback asks.
+void trainEpochs(TrainState& state, int epochs, int threads, Rng& seeder, const TrainContext& ctx,
+                 const char* stage);
 
 /// splitmix64: the generator used for shuffles, initialisation and sampling.
 struct Rng {

@@ -79,25 +79,18 @@ void initNormal(FactorMatrix& m, double mean, double std, std::mt19937_64& rng) 
 
 namespace {
 
-using svd_detail::clipTo;
-
-void checkRate(const char* field, double v) {
-  if (!(v == -1 || v >= 0)) {
-    throw InputError(std::string("svd: ") + field + " must be -1 (use the _all value) or >= 0, got " +
-                     std::to_string(v));
-  }
-}
-
-struct Sample {
-  std::int32_t u, i;
-  float r;
-};
-
-struct Rates {
-  float lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi;
-};
-
 constexpr std::size_t kStopCheckEvery = 1 << 16;
+
+}  // namespace
+
+namespace svd_detail {
+
+Rates ratesOf(const SvdConfig& c) {
+  return {static_cast<float>(c.lr(c.lrBu)),   static_cast<float>(c.lr(c.lrBi)),
+          static_cast<float>(c.lr(c.lrPu)),   static_cast<float>(c.lr(c.lrQi)),
+          static_cast<float>(c.reg(c.regBu)), static_cast<float>(c.reg(c.regBi)),
+          static_cast<float>(c.reg(c.regPu)), static_cast<float>(c.reg(c.regQi))};
+}
 
 /// Plain SGD over samples[0, n) in order (Surprise's SVD.sgd inner loop). Returns the sum of
 /// squared errors before each update; `done` receives the number of updates made.
@@ -138,6 +131,22 @@ __attribute__((target_clones("avx2", "default"))) double sgdRun(const Sample* sa
   }
   done = j;
   return sse;
+}
+
+}  // namespace svd_detail
+
+namespace {
+
+using svd_detail::clipTo;
+using svd_detail::Rates;
+using svd_detail::Sample;
+using svd_detail::sgdRun;
+
+void checkRate(const char* field, double v) {
+  if (!(v == -1 || v >= 0)) {
+    throw InputError(std::string("svd: ") + field + " must be -1 (use the _all value) or >= 0, got " +
+                     std::to_string(v));
+  }
 }
 
 /// Splits entities into `groups` groups balanced by rating count (greedy, largest first;
@@ -226,14 +235,7 @@ void Svd::fit(const TrainContext& ctx) {
   svd_detail::initNormal(m_p, m_config.initMean, m_config.initStdDev, rng);
   svd_detail::initNormal(m_q, m_config.initMean, m_config.initStdDev, rng);
 
-  const Rates rt{static_cast<float>(m_config.lr(m_config.lrBu)),
-                 static_cast<float>(m_config.lr(m_config.lrBi)),
-                 static_cast<float>(m_config.lr(m_config.lrPu)),
-                 static_cast<float>(m_config.lr(m_config.lrQi)),
-                 static_cast<float>(m_config.reg(m_config.regBu)),
-                 static_cast<float>(m_config.reg(m_config.regBi)),
-                 static_cast<float>(m_config.reg(m_config.regPu)),
-                 static_cast<float>(m_config.reg(m_config.regQi))};
+  const Rates rt = svd_detail::ratesOf(m_config);
 
   // Blocks: T x T (user group, item group); T = 1 is the whole set in Surprise's order.
   const std::size_t n = data.value.size();
@@ -407,6 +409,10 @@ void Svd::scoreUsers(const std::vector<std::int32_t>& users, ScoreMatrix& out) c
   if (m_config.biased) {
     out.rowwise() += m_bi.transpose();
     out.colwise() += (base.array() + m_mu).matrix();
+    // Items never trained (their rows are zero after fit, random after grow) give mu + b_u,
+    // as in predictOne.
+    for (Eigen::Index i = 0; i < out.cols(); ++i)
+      if (!m_itemKnown[static_cast<std::size_t>(i)]) out.col(i) = (base.array() + m_mu).matrix();
   } else {
     // Surprise: mu when the user or the item is unknown.
     for (Eigen::Index j = 0; j < m; ++j)

@@ -30,8 +30,20 @@
 /// scale, which for MovieLens is the same [1, 5]). scoreUsers gives the unclipped estimate.
 /// Factors are float (Surprise: double). Unknown users' / items' factor rows are zero after
 /// fit.
+///
+/// Incremental learning (svd_incremental.cpp): grow() appends user / item rows drawn from
+/// N(init_mean, init_std_dev^2) with zero biases, flagged unknown (so they change no
+/// prediction) until fineTune() or foldInUser() trains them. fineTune() runs the SGD above,
+/// sequentially, over the given rows (mu is kept; the clip range widens to the new ratings).
+/// foldInUser() is the exact ridge solution for (b_u, p_u) with mu, b_i and q_i fixed:
+///   min sum_{i in R(u)} (r_ui - mu - b_i - b_u - q_i . p_u)^2
+///       + |R(u)| (reg_bu b_u^2 + reg_pu |p_u|^2)
+/// i.e. the objective whose stationary point the per-rating SGD updates seek (each rating
+/// carries its own regularisation term, as in Surprise's objective). Unknown items contribute
+/// neither b_i nor q_i (as in prediction); unbiased models solve for p_u alone.
 
 #include <Eigen/Core>
+#include <atomic>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -66,7 +78,7 @@ struct SvdConfig {
   double reg(double specific) const { return specific >= 0 ? specific : regAll; }
 };
 
-class Svd : public RatingPredictor, public HasEmbeddings {
+class Svd : public RatingPredictor, public HasEmbeddings, public Incremental {
  public:
   explicit Svd(SvdConfig config = SvdConfig::defaults());
 
@@ -82,6 +94,17 @@ class Svd : public RatingPredictor, public HasEmbeddings {
                std::vector<float>& out) const override;
   /// One prediction (same rules as predict).
   float predictOne(std::int32_t user, std::int32_t item) const;
+
+  void grow(std::int32_t numUsers, std::int32_t numItems, std::uint64_t seed) override;
+  /// Throws std::invalid_argument when a row is not the user's or the user / an item is
+  /// outside the tables (grow first).
+  void foldInUser(const data::InteractionLog& log, std::int32_t user,
+                  const std::vector<std::uint32_t>& rows) override;
+  /// Throws std::invalid_argument when the log has more users / items than the tables.
+  void fineTune(const TrainContext& ctx, int epochs) override;
+  /// Whether the user / item has been trained (fit, fineTune or foldInUser).
+  bool userKnown(std::int32_t user) const;
+  bool itemKnown(std::int32_t item) const;
 
   Eigen::MatrixXf userEmbeddings() const override { return m_p; }
   Eigen::MatrixXf itemEmbeddings() const override { return m_q; }
@@ -126,6 +149,27 @@ RatingData gatherRatings(const TrainContext& ctx, const char* model);
 
 /// Normal(mean, std) initialisation (constant `mean` when std == 0).
 void initNormal(FactorMatrix& m, double mean, double std, std::mt19937_64& rng);
+
+/// One training rating as the SGD loop sees it.
+struct Sample {
+  std::int32_t u, i;
+  float r;
+};
+
+/// Learning rates and regularisation of b_u, b_i, p_u, q_i.
+struct Rates {
+  float lrBu, lrBi, lrPu, lrQi, regBu, regBi, regPu, regQi;
+};
+Rates ratesOf(const SvdConfig& config);
+
+/// Plain SGD over samples[0, n) in order (Surprise's SVD.sgd inner loop) on row-major factor
+/// tables P, Q (k columns) and biases; returns the sum of squared errors before each update
+/// and the number of updates made in `done`. Stops early (setting `stopped`) when `stop` is
+/// requested, checking every 65536 samples.
+double sgdRun(const Sample* samples, std::size_t n, float* __restrict P, float* __restrict Q,
+              float* __restrict bu, float* __restrict bi, int k, float mu, bool biased,
+              const Rates& rt, const StopToken& stop, std::atomic<bool>& stopped,
+              std::size_t& done);
 
 /// Clips x to [lo, hi] when clip is set.
 inline float clipTo(float x, bool clip, float lo, float hi) {
