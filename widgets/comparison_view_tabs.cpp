@@ -124,8 +124,9 @@ QWidget* ComparisonView::buildTablesTab() {
   auto* w = new QWidget(this);
   auto* l = new QVBoxLayout(w);
   auto group = [w, l](const QString& title, QStandardItemModel*& model, QTableView*& view,
-                      QLabel** empty, int stretch) {
+                      QLabel** empty, int stretch, const QString& tip = {}) {
     auto* box = new QGroupBox(title, w);
+    box->setToolTip(tip);
     auto* bl = new QVBoxLayout(box);
     model = new QStandardItemModel(box);
     view = makeTable(model, box);
@@ -141,9 +142,9 @@ QWidget* ComparisonView::buildTablesTab() {
   group(tr("Rating prediction (RMSE / MAE / R^2)"), m_ratingModel, m_ratingView, &m_ratingEmpty, 0);
   group(tr("Purchase / classification (AUC / log loss / accuracy)"), m_classModel, m_classView,
         &m_classEmpty, 0);
-  group(tr("Curves: best and last value per run (best = min for loss / RMSE / MAE / MSE / error / "
-           "violation, max otherwise)"),
-        m_curveModel, m_curveView, nullptr, 1);
+  // The rule goes in the tooltip: as the title it made the view ~700 px wide at least.
+  group(tr("Curves: best and last value per run"), m_curveModel, m_curveView, nullptr, 1,
+        tr("best = min for loss / RMSE / MAE / MSE / error / violation curves, max otherwise"));
   return w;
 }
 

@@ -22,7 +22,10 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QValueAxis>
+#include <algorithm>
 
+#include "common/errors.h"
+#include "widgets/column_mapping_dialog.h"
 #include "widgets/interaction_log_model.h"
 
 namespace reclab::widgets {
@@ -94,7 +97,7 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
   m_format->addItem(tr("auto-detect"), "auto");
   for (auto f : kFormats) {
     const QString name = QString::fromStdString(data::formatName(f));
-    m_format->addItem(name, name);
+    m_format->addItem(f == data::Format::Csv ? tr("Generic CSV...") : name, name);
   }
   m_format->setToolTip(tr("Format of the files to open"));
   m_open = new QPushButton(tr("Open..."), this);
@@ -144,7 +147,10 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
   m_stats = new QTableWidget(0, 2, m_tabs);
   m_stats->setHorizontalHeaderLabels({tr("Statistic"), tr("Value")});
   m_stats->verticalHeader()->hide();
-  m_stats->horizontalHeader()->setStretchLastSection(true);
+  // Values are never cut: a narrow panel elides the statistic's name (full name as tooltip).
+  m_stats->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  m_stats->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+  m_stats->setTextElideMode(Qt::ElideRight);
   m_stats->setEditTriggers(QAbstractItemView::NoEditTriggers);
   m_stats->setAlternatingRowColors(true);
   m_stats->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
@@ -177,7 +183,47 @@ void DatasetPanel::chooseFiles() {
   const QStringList paths = QFileDialog::getOpenFileNames(
       this, tr("Open dataset files"), QString(),
       tr("Interaction logs (*.csv *.dat *.data *.json *.jsonl *.tsv *.txt);;All files (*)"));
-  if (!paths.isEmpty()) Q_EMIT openRequested(selectedFormat(), paths);
+  if (!paths.isEmpty()) openFiles(paths);
+}
+
+void DatasetPanel::chooseGenericCsv() {
+  const QString path = QFileDialog::getOpenFileName(
+      this, tr("Open a delimited file"), QString(),
+      tr("Delimited files (*.csv *.tsv *.txt *.dat *.psv);;All files (*)"));
+  if (path.isEmpty()) return;
+  if (auto mapping = askMapping({path})) Q_EMIT openCsvRequested({path}, *mapping);
+}
+
+void DatasetPanel::openFiles(const QStringList& paths) {
+  if (paths.isEmpty()) return;
+  const QString format = selectedFormat();
+  const bool allFiles = std::all_of(paths.begin(), paths.end(),
+                                    [](const QString& p) { return QFileInfo(p).isFile(); });
+  QString reason;
+  if (format == "auto" && allFiles) {
+    std::vector<std::string> files;
+    for (const auto& p : paths) files.push_back(p.toStdString());
+    try {
+      data::detectFormat(files);  // reads the first line of a file at most
+    } catch (const InputError& e) {
+      reason = tr("The format could not be detected (%1). Map the columns to load it as a "
+                  "generic delimited file.")
+                   .arg(QString::fromStdString(e.what()));
+    }
+  }
+  if (reason.isEmpty() && (format != "csv" || !allFiles)) {
+    Q_EMIT openRequested(format, paths);
+    return;
+  }
+  if (auto mapping = askMapping(paths, reason)) Q_EMIT openCsvRequested(paths, *mapping);
+}
+
+std::optional<data::ColumnMapping> DatasetPanel::askMapping(const QStringList& paths,
+                                                            const QString& reason) {
+  if (paths.isEmpty()) return std::nullopt;
+  ColumnMappingDialog dialog(paths.front(), reason, this);
+  if (dialog.exec() != QDialog::Accepted) return std::nullopt;
+  return dialog.mapping();
 }
 
 void DatasetPanel::setLoading(bool loading, const QStringList& paths) {
@@ -233,13 +279,14 @@ void DatasetPanel::setDataset(std::shared_ptr<const data::LoadResult> result,
     m_stats->setRowCount(static_cast<int>(summary->stats.size()));
     int row = 0;
     for (const auto& [key, value] : summary->stats) {
-      m_stats->setItem(row, 0, new QTableWidgetItem(QString::fromStdString(key)));
+      auto* name = new QTableWidgetItem(QString::fromStdString(key));
+      name->setToolTip(name->text());
+      m_stats->setItem(row, 0, name);
       auto* v = new QTableWidgetItem(QString::fromStdString(value));
       v->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
       m_stats->setItem(row, 1, v);
       ++row;
     }
-    m_stats->resizeColumnToContents(0);
     showCharts(*summary);
   }
 }

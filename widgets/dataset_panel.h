@@ -4,11 +4,16 @@
 /// (count, and the listed ones in a collapsible list), and three tabs: a preview table over
 /// the columnar log, a statistics table, and charts (events per type, one histogram).
 ///
-/// The panel loads nothing itself: it emits openRequested() / cancelRequested() and shows
-/// what the window gives it with setLoading(), setProgress() and setDataset().
+/// Files whose format cannot be detected, and files opened as "Generic CSV...", go through the
+/// ColumnMappingDialog first and are then requested with openCsvRequested().
+///
+/// The panel loads nothing itself: it emits openRequested() / openCsvRequested() /
+/// cancelRequested() and shows what the window gives it with setLoading(), setProgress() and
+/// setDataset().
 
 #include <QWidget>
 #include <memory>
+#include <optional>
 
 #include "data/load.h"
 #include "widgets/dataset_summary.h"
@@ -54,11 +59,23 @@ class DatasetPanel : public QWidget {
 
  Q_SIGNALS:
   void openRequested(const QString& format, const QStringList& paths);
+  /// Open `paths` as Format::Csv with `mapping` (chosen in the column-mapping dialog).
+  void openCsvRequested(const QStringList& paths, const reclab::data::ColumnMapping& mapping);
   void cancelRequested();
 
  public Q_SLOTS:
-  /// Asks for files with a file dialog, then emits openRequested().
+  /// Asks for files with a file dialog, then opens them with openFiles().
   void chooseFiles();
+  /// Asks for one delimited file, then for its column mapping ("Generic CSV...").
+  void chooseGenericCsv();
+  /// Opens `paths` in the selected format: emits openRequested(), except for "csv" and for a
+  /// file whose format auto-detection fails (data::detectFormat), which first go through the
+  /// column-mapping dialog (then openCsvRequested(), or nothing when it is cancelled).
+  void openFiles(const QStringList& paths);
+  /// Shows the column-mapping dialog for `paths` (the first one previewed); `reason` says why.
+  /// Returns the mapping chosen, nullopt when cancelled.
+  std::optional<data::ColumnMapping> askMapping(const QStringList& paths,
+                                                const QString& reason = {});
 
  private:
   void showBadRows(const data::LoadReport& report);

@@ -10,6 +10,27 @@ InteractionLogModel::InteractionLogModel(QObject* parent) : QAbstractTableModel(
 void InteractionLogModel::setDataset(std::shared_ptr<const data::LoadResult> result) {
   beginResetModel();
   m_result = std::move(result);
+  m_rows.reset();
+  setColumns();
+  endResetModel();
+}
+
+void InteractionLogModel::setDataset(std::shared_ptr<const data::LoadResult> result,
+                                     std::vector<std::uint32_t> rows) {
+  beginResetModel();
+  m_result = std::move(result);
+  const std::size_t n = m_result ? m_result->log.numRows() : 0;
+  std::erase_if(rows, [n](std::uint32_t r) { return r >= n; });
+  m_rows = std::move(rows);
+  setColumns();
+  endResetModel();
+}
+
+std::size_t InteractionLogModel::logRow(int row) const {
+  return m_rows ? (*m_rows)[static_cast<std::size_t>(row)] : static_cast<std::size_t>(row);
+}
+
+void InteractionLogModel::setColumns() {
   m_columns.clear();
   if (m_result) {
     const auto& log = m_result->log;
@@ -20,11 +41,11 @@ void InteractionLogModel::setDataset(std::shared_ptr<const data::LoadResult> res
     if (log.hasValues()) m_columns.push_back(Column::Value);
     if (log.hasSessions()) m_columns.push_back(Column::Session);
   }
-  endResetModel();
 }
 
 int InteractionLogModel::rowCount(const QModelIndex& parent) const {
   if (parent.isValid() || !m_result) return 0;
+  if (m_rows) return static_cast<int>(m_rows->size());
   // Views index rows with int; a log beyond 2^31 rows is shown up to that limit.
   const auto n = m_result->log.numRows();
   return static_cast<int>(std::min<std::size_t>(n, std::numeric_limits<int>::max()));
@@ -36,7 +57,8 @@ int InteractionLogModel::columnCount(const QModelIndex& parent) const {
 
 QVariant InteractionLogModel::data(const QModelIndex& index, int role) const {
   if (!m_result || !index.isValid() || index.column() >= columnCount()) return {};
-  const auto row = static_cast<std::size_t>(index.row());
+  if (index.row() >= rowCount()) return {};
+  const std::size_t row = logRow(index.row());
   const auto& log = m_result->log;
   if (row >= log.numRows()) return {};
   const Column col = m_columns[static_cast<std::size_t>(index.column())];
@@ -68,7 +90,10 @@ QVariant InteractionLogModel::data(const QModelIndex& index, int role) const {
 
 QVariant InteractionLogModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (role != Qt::DisplayRole) return {};
-  if (orientation == Qt::Vertical) return section + 1;
+  if (orientation == Qt::Vertical) {
+    if (section < 0 || section >= rowCount()) return {};
+    return static_cast<qulonglong>(logRow(section) + 1);
+  }
   if (section < 0 || section >= columnCount()) return {};
   switch (m_columns[static_cast<std::size_t>(section)]) {
     case Column::User:

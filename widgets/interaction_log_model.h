@@ -5,7 +5,9 @@
 /// millions of rows costs no extra memory.
 
 #include <QAbstractTableModel>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "data/load.h"
@@ -22,6 +24,12 @@ class InteractionLogModel : public QAbstractTableModel {
 
   /// Shows `result`'s log (kept alive by the model); nullptr clears the table.
   void setDataset(std::shared_ptr<const data::LoadResult> result);
+  /// Shows only the log rows `rows` of `result`, in that order (a drill-down list); indices
+  /// past the end of the log are left out. The vertical header numbers each row as the full
+  /// table does (log row index + 1).
+  void setDataset(std::shared_ptr<const data::LoadResult> result, std::vector<std::uint32_t> rows);
+  /// The log row shown at `row` of the model.
+  std::size_t logRow(int row) const;
   const std::shared_ptr<const data::LoadResult>& dataset() const { return m_result; }
   /// The columns shown, in order.
   const std::vector<Column>& columns() const { return m_columns; }
@@ -33,7 +41,10 @@ class InteractionLogModel : public QAbstractTableModel {
                       int role = Qt::DisplayRole) const override;
 
  private:
+  void setColumns();
+
   std::shared_ptr<const data::LoadResult> m_result;
+  std::optional<std::vector<std::uint32_t>> m_rows;  ///< the drill-down subset, when set
   std::vector<Column> m_columns;
 };
 

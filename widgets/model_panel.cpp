@@ -188,6 +188,7 @@ void ModelPanel::onModelChanged() {
   m_form->setModel(info);
   m_description->setText(info ? QString::fromStdString(info->description) : QString());
   updateRunState();
+  Q_EMIT modelChanged(currentModel());
 }
 
 void ModelPanel::onSplitKindChanged() {

@@ -50,6 +50,8 @@ class ModelPanel : public QWidget {
  Q_SIGNALS:
   void runRequested(const nlohmann::json& config);
   void cancelRequested();
+  /// Another model was chosen (its form is shown).
+  void modelChanged(const QString& model);
 
  public Q_SLOTS:
   /// Emits runRequested() when Run is enabled.

@@ -82,19 +82,22 @@ void RecommendationInspector::buildUi() {
   m_filterSeen->setChecked(true);
   m_filterSeen->setToolTip(tr("Leave out the items of the user's training rows"));
   userRow->addWidget(m_filterSeen);
-  userRow->addSpacing(16);
+  userRow->addStretch(1);
+  layout->addLayout(userRow);
+  // Clustering on a row of its own, so the inspector fits a narrow central area.
+  auto* clusterRow = new QHBoxLayout;
   m_clusterLabel = new QLabel(this);
-  userRow->addWidget(m_clusterLabel);
+  clusterRow->addWidget(m_clusterLabel);
   m_clusterK = new QSpinBox(this);
   m_clusterK->setRange(2, 1000);
   m_clusterK->setValue(8);
   m_clusterK->setPrefix(tr("k = "));
-  userRow->addWidget(m_clusterK);
+  clusterRow->addWidget(m_clusterK);
   m_clusterButton = new QPushButton(tr("Cluster users..."), this);
   m_clusterButton->setToolTip(tr("K-Means over the model's user embeddings (stored on the run)"));
-  userRow->addWidget(m_clusterButton);
-  userRow->addStretch(1);
-  layout->addLayout(userRow);
+  clusterRow->addWidget(m_clusterButton);
+  clusterRow->addStretch(1);
+  layout->addLayout(clusterRow);
 
   auto makeTable = [this] {
     auto* t = new QTableWidget(this);

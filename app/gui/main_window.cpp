@@ -27,12 +27,15 @@
 
 #include "app/gui/run_manager.h"
 #include "experiment/preset.h"
+#include "models/registry.h"
 #include "store/store.h"
 #include "widgets/chart_exporter.h"
 #include "widgets/chart_theme.h"
+#include "widgets/classification_view.h"
 #include "widgets/comparison_view.h"
 #include "widgets/dataset_charts.h"
 #include "widgets/dataset_panel.h"
+#include "widgets/feature_panel.h"
 #include "widgets/recommendation_inspector.h"
 #include "widgets/run_history.h"
 #include "widgets/run_report.h"
@@ -42,15 +45,40 @@
 #include "widgets/model_panel.h"
 #include "widgets/run_list_view.h"
 #include "widgets/training_chart.h"
+#include "widgets/training_monitor.h"
 
 namespace reclab::app {
 
 namespace {
 
-/// Epoch values reported but not drawn (other units than the curves).
-bool isPlotted(const QString& metric) { return metric != "samples_per_second"; }
+/// A column mapping as kept in QSettings (to reopen the last generic CSV file).
+QVariantMap mappingToSettings(const data::ColumnMapping& m) {
+  return {{"delimiter", QString(QChar(m.delimiter))},
+          {"header", m.hasHeader},
+          {"user", QString::fromStdString(m.user)},
+          {"item", QString::fromStdString(m.item)},
+          {"event", QString::fromStdString(m.event)},
+          {"timestamp", QString::fromStdString(m.timestamp)},
+          {"value", QString::fromStdString(m.value)},
+          {"session", QString::fromStdString(m.session)},
+          {"timestamp_unit", QString::fromStdString(m.timestampUnit)}};
+}
 
-QString formatValue(double v) { return QString::number(v, 'g', 5); }
+std::optional<data::ColumnMapping> mappingFromSettings(const QVariantMap& v) {
+  const QString delimiter = v.value("delimiter").toString();
+  if (delimiter.size() != 1 || v.value("item").toString().isEmpty()) return std::nullopt;
+  data::ColumnMapping m;
+  m.delimiter = delimiter.front().toLatin1();
+  m.hasHeader = v.value("header", true).toBool();
+  m.user = v.value("user").toString().toStdString();
+  m.item = v.value("item").toString().toStdString();
+  m.event = v.value("event").toString().toStdString();
+  m.timestamp = v.value("timestamp").toString().toStdString();
+  m.value = v.value("value").toString().toStdString();
+  m.session = v.value("session").toString().toStdString();
+  m.timestampUnit = v.value("timestamp_unit", "unix_s").toString().toStdString();
+  return m;
+}
 
 }  // namespace
 
@@ -74,6 +102,9 @@ MainWindow::MainWindow(const AppOptions& options, QWidget* parent)
 
   const bool screenshot = !options.screenshotPath.isEmpty();
   QSettings settings;
+  if (!screenshot && settings.contains("chart/smoothing")) {
+    m_chart->setSmoothing(settings.value("chart/smoothing").toDouble());
+  }
   const QSize avail = screen() ? screen()->availableGeometry().size() : QSize(1600, 1000);
   resize(std::min(1480, avail.width() * 95 / 100), std::min(920, avail.height() * 92 / 100));
   if (!screenshot && settings.contains("window/geometry")) {
@@ -96,16 +127,26 @@ void MainWindow::buildUi() {
   layout->setContentsMargins(4, 4, 4, 0);
   m_messages = new widgets::MessageBar(central);
   m_centralTabs = new QTabWidget(central);
-  m_chart = new widgets::TrainingChart(m_centralTabs);
+  m_monitor = new widgets::TrainingMonitor(m_centralTabs);
+  m_chart = m_monitor->chart();
   m_comparison = new widgets::ComparisonView(QString(), m_centralTabs);
   m_inspector = new widgets::RecommendationInspector(QString(), m_centralTabs);
   m_history = new widgets::RunHistory(QString(), m_centralTabs);
   m_datasetCharts = new widgets::DatasetCharts(m_centralTabs);
-  m_centralTabs->addTab(m_chart, tr("&Training"));
+  m_features = new widgets::FeaturePanel(m_centralTabs);
+  m_centralTabs->addTab(m_monitor, tr("&Training"));
   m_centralTabs->addTab(m_comparison, tr("&Compare"));
   m_centralTabs->addTab(m_inspector, tr("&Inspect"));
   m_centralTabs->addTab(m_history, tr("&History"));
   m_centralTabs->addTab(m_datasetCharts, tr("Dataset c&harts"));
+  m_centralTabs->addTab(m_features, tr("&Features"));
+  // A saved feature configuration becomes the "features" parameter of the models that read
+  // one (the hybrid CNN), now and whenever such a model is chosen later.
+  connect(m_features, &widgets::FeaturePanel::configSaved, this, [this](const QString& path) {
+    m_featuresPath = path;
+    applyFeaturesPath();
+    m_statusText->setText(tr("Feature configuration saved: %1").arg(QFileInfo(path).fileName()));
+  });
   layout->addWidget(m_messages);
   layout->addWidget(m_centralTabs, 1);
   setCentralWidget(central);
@@ -113,7 +154,7 @@ void MainWindow::buildUi() {
   widgets::applyPaletteTheme(m_chart->chart());
   widgets::applyPaletteTheme(m_comparison->rankingChartView()->chart());
   for (auto* view : m_datasetCharts->chartViews()) widgets::applyPaletteTheme(view->chart());
-  // Ctrl+1..5 switch between the central tabs.
+  // Ctrl+1..6 switch between the central tabs.
   for (int i = 0; i < m_centralTabs->count(); ++i) {
     auto* tabShortcut = new QShortcut(QKeySequence(Qt::CTRL | (Qt::Key_1 + i)), this);
     connect(tabShortcut, &QShortcut::activated, this, [this, i] { m_centralTabs->setCurrentIndex(i); });
@@ -123,11 +164,16 @@ void MainWindow::buildUi() {
   ChartExporter::attach(m_chart, m_messages, "training_curves");
   ChartExporter::attach(m_comparison->rankingChartView(), m_messages, "ranking_comparison");
   for (auto* view : m_datasetCharts->chartViews()) ChartExporter::attach(view, m_messages);
-  const QList<QAbstractItemView*> tables = {
-      m_comparison->ratingTable(),   m_comparison->classificationTable(),
-      m_comparison->curveTable(),    m_history->view(),
-      m_inspector->topNTable(),      m_inspector->historyTable(),
-      m_inspector->similarTable()};
+  const QList<QAbstractItemView*> tables = {m_comparison->ratingTable(),
+                                            m_comparison->classificationTable(),
+                                            m_comparison->curveTable(),
+                                            m_history->view(),
+                                            m_inspector->topNTable(),
+                                            m_inspector->historyTable(),
+                                            m_inspector->similarTable(),
+                                            m_monitor->classification()->reportView(),
+                                            m_monitor->classification()->matrixView(),
+                                            m_monitor->rowsView()};
   for (auto* table : tables) ChartExporter::attachTable(table, m_messages);
   // Re-running a stored config goes through the same run manager as the Run button.
   connect(m_history, &widgets::RunHistory::rerunRequested, this, [this](nlohmann::json config) {
@@ -166,9 +212,14 @@ void MainWindow::buildUi() {
   statusBar()->addPermanentWidget(m_statusProgress);
 
   connect(m_datasetPanel, &widgets::DatasetPanel::openRequested, this, &MainWindow::openDataset);
+  connect(m_datasetPanel, &widgets::DatasetPanel::openCsvRequested, this,
+          &MainWindow::openCsvDataset);
+  connect(m_monitor->classification(), &widgets::ClassificationView::cellActivated, this,
+          &MainWindow::onClassificationCell);
   connect(m_datasetPanel, &widgets::DatasetPanel::cancelRequested, m_runs, &RunManager::cancelLoad);
   connect(m_modelPanel, &widgets::ModelPanel::runRequested, this, &MainWindow::startRun);
   connect(m_modelPanel, &widgets::ModelPanel::cancelRequested, this, &MainWindow::cancelCurrentRun);
+  connect(m_modelPanel, &widgets::ModelPanel::modelChanged, this, &MainWindow::applyFeaturesPath);
   connect(m_runList, &widgets::RunListView::runSelected, this, &MainWindow::showStoredRun);
 }
 
@@ -180,7 +231,7 @@ void MainWindow::showEvent(QShowEvent* event) {
   // Default proportions, once the window has its size: chart gets what the panels leave.
   auto dock = [this](const char* name) { return findChild<QDockWidget*>(name); };
   const int w = width(), h = height();
-  resizeDocks({dock("datasetDock"), dock("modelDock")}, {w * 28 / 100, w * 22 / 100},
+  resizeDocks({dock("datasetDock"), dock("modelDock")}, {w * 23 / 100, w * 22 / 100},
               Qt::Horizontal);
   resizeDocks({dock("datasetDock"), dock("logDock"), dock("runsDock")},
               {h * 66 / 100, h * 34 / 100, h * 22 / 100}, Qt::Vertical);
@@ -191,6 +242,8 @@ void MainWindow::buildMenus() {
   QAction* open =
       file->addAction(tr("&Open dataset..."), m_datasetPanel, &widgets::DatasetPanel::chooseFiles);
   open->setShortcut(QKeySequence::Open);
+  file->addAction(tr("Open &generic CSV..."), m_datasetPanel,
+                  &widgets::DatasetPanel::chooseGenericCsv);
   file->addAction(tr("Open &store..."), this, &MainWindow::openStoreDialog);
   QAction* report = file->addAction(tr("Export run &report..."), this, &MainWindow::exportRunReport);
   report->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -214,64 +267,6 @@ void MainWindow::buildMenus() {
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&Keyboard shortcuts"), this, &MainWindow::showShortcuts);
   help->addAction(tr("&About RecLab"), this, &MainWindow::showAbout);
-}
-
-void MainWindow::connectRunManager() {
-  connect(m_runs, &RunManager::loadProgress, this, [this](double f, const QString& stage) {
-    m_datasetPanel->setProgress(f, stage);
-    m_statusProgress->setValue(static_cast<int>(f * 1000));
-  });
-  connect(m_runs, &RunManager::datasetLoaded, this, &MainWindow::onDatasetLoaded);
-  connect(m_runs, &RunManager::loadFailed, this, [this](const QString& error) {
-    m_datasetPanel->setLoading(false);
-    m_statusProgress->hide();
-    m_statusText->setText(tr("Loading failed"));
-    m_messages->showMessage(tr("Could not load the dataset: %1").arg(error));
-    m_log->appendLine(widgets::LogPane::Level::Error, error);
-    updateRunAllowed();
-    abandonAutorun();
-  });
-  connect(m_runs, &RunManager::loadCancelled, this, [this] {
-    m_datasetPanel->setLoading(false);
-    m_statusProgress->hide();
-    m_statusText->setText(tr("Loading cancelled"));
-    updateRunAllowed();
-    abandonAutorun();
-  });
-  connect(m_runs, &RunManager::runQueued, m_runList, &widgets::RunListView::refresh);
-  connect(m_runs, &RunManager::runStarted, this, &MainWindow::onRunStarted);
-  connect(m_runs, &RunManager::progress, this, &MainWindow::onProgress);
-  connect(m_runs, &RunManager::logLine, this, &MainWindow::onLogLine);
-  connect(m_runs, &RunManager::batchPoint, this,
-          [this](int job, const QString& metric, qint64 step, double value) {
-            if (job == m_chartJob) {
-              m_chart->append(metric, static_cast<double>(step), value,
-                              widgets::TrainingChart::Axis::Step);
-            }
-          });
-  connect(m_runs, &RunManager::epochPoint, this,
-          [this](int job, const QString& metric, int epoch, double value) {
-            if (job == m_chartJob && isPlotted(metric)) {
-              m_chart->append(metric, epoch, value, widgets::TrainingChart::Axis::Epoch);
-            }
-          });
-  connect(m_runs, &RunManager::epochFinished, this,
-          [this](int job, int epoch, const QVariantMap& values) {
-            QStringList parts;
-            for (auto it = values.begin(); it != values.end(); ++it) {
-              if (isPlotted(it.key())) parts << it.key() + "=" + formatValue(it.value().toDouble());
-            }
-            if (values.contains("samples_per_second")) {
-              parts << tr("(%1 samples/s)")
-                           .arg(std::round(values["samples_per_second"].toDouble()), 0, 'f', 0);
-            }
-            onLogLine(job, 1, tr("epoch %1: %2").arg(epoch).arg(parts.join("  ")));
-          });
-  connect(m_runs, &RunManager::runFinished, this, &MainWindow::onRunFinished);
-  connect(m_runs, &RunManager::activeJobsChanged, this, [this](int count) {
-    m_modelPanel->setRunning(count > 0);
-    if (count == 0) m_statusProgress->hide();
-  });
 }
 
 void MainWindow::openStore(const QString& path) {
@@ -341,8 +336,16 @@ void MainWindow::openInitialDataset() {
   QSettings settings;
   const QStringList last = settings.value("dataset/paths").toStringList();
   if (m_options.screenshotPath.isEmpty() && !last.isEmpty() && QFileInfo::exists(last.front())) {
-    openDataset(settings.value("dataset/format", "auto").toString(), last);
-    return;
+    const QString format = settings.value("dataset/format", "auto").toString();
+    const auto mapping = mappingFromSettings(settings.value("dataset/mapping").toMap());
+    if (format != "csv") {
+      openDataset(format, last);
+      return;
+    }
+    if (mapping) {
+      openCsvDataset(last, *mapping);
+      return;
+    }
   }
   const QString sample = bundledSamplePath();
   if (!sample.isEmpty()) {
@@ -355,12 +358,22 @@ void MainWindow::openInitialDataset() {
 }
 
 void MainWindow::openDataset(const QString& format, const QStringList& paths) {
+  loadDataset(format, paths, std::nullopt);
+}
+
+void MainWindow::openCsvDataset(const QStringList& paths, const data::ColumnMapping& mapping) {
+  loadDataset("csv", paths, mapping);
+}
+
+void MainWindow::loadDataset(const QString& format, const QStringList& paths,
+                             const std::optional<data::ColumnMapping>& mapping) {
   if (paths.isEmpty()) return;
+  m_pendingMapping = mapping;  // kept with the dataset once it is loaded
   m_datasetPanel->setLoading(true, paths);
   m_statusText->setText(tr("Loading %1...").arg(QFileInfo(paths.front()).fileName()));
   m_statusProgress->setValue(0);
   m_statusProgress->show();
-  m_runs->loadDataset(format, paths);
+  m_runs->loadDataset(format, paths, mapping);
   updateRunAllowed();
 }
 
@@ -369,8 +382,10 @@ void MainWindow::onDatasetLoaded(std::shared_ptr<const data::LoadResult> result,
                                  const QStringList& paths) {
   m_dataset = result;
   m_datasetPaths = paths;
+  m_datasetMapping = result->format == data::Format::Csv ? m_pendingMapping : std::nullopt;
   m_datasetPanel->setDataset(result, summary, paths);
   m_datasetCharts->setDataset(result);  // computes its series on a worker
+  m_features->setDataset(result);       // defaults for this dataset; preview on a worker
   if (m_runs->activeJobCount() == 0) m_statusProgress->hide();
   const QString name = QFileInfo(paths.front()).fileName();
   m_statusText->setText(tr("Loaded %1: %2 rows").arg(name).arg(result->log.numRows()));
@@ -390,6 +405,11 @@ void MainWindow::onDatasetLoaded(std::shared_ptr<const data::LoadResult> result,
     QSettings settings;
     settings.setValue("dataset/paths", paths);
     settings.setValue("dataset/format", QString::fromStdString(data::formatName(result->format)));
+    if (m_datasetMapping) {
+      settings.setValue("dataset/mapping", mappingToSettings(*m_datasetMapping));
+    } else {
+      settings.remove("dataset/mapping");
+    }
   }
   updateRunAllowed();
   if (m_autorunPending) {
@@ -419,27 +439,6 @@ void MainWindow::updateRunAllowed() {
   }
 }
 
-void MainWindow::startRun(const nlohmann::json& panelConfig) {
-  if (!m_dataset) {
-    m_messages->showMessage(tr("Open a dataset before starting a run."));
-    return;
-  }
-  nlohmann::json config = panelConfig;
-  std::vector<std::string> paths;
-  for (const auto& p : m_datasetPaths) paths.push_back(p.toStdString());
-  config["dataset"] = {{"format", data::formatName(m_dataset->format)}, {"paths", paths}};
-  if (!config.contains("name")) {
-    config["name"] = config["model"]["name"].get<std::string>() + " on " +
-                     QFileInfo(m_datasetPaths.front()).fileName().toStdString();
-  }
-  const int job = m_runs->startRun(config, m_dataset);
-  if (m_autorunPending) {
-    m_autorunPending = false;
-    m_autorunJob = job;
-  }
-  m_statusText->setText(tr("Run queued"));
-}
-
 void MainWindow::buildPresetsMenu(QMenu* menu) {
   const QString dir = presetsDirectory();
   std::vector<std::string> errors;
@@ -460,10 +459,34 @@ void MainWindow::buildPresetsMenu(QMenu* menu) {
   menu->setToolTipsVisible(true);
 }
 
+void MainWindow::applyFeaturesPath() {
+  if (m_featuresPath.isEmpty()) return;
+  const auto* info = models::Registry::instance().find(m_modelPanel->currentModel().toStdString());
+  if (!info) return;
+  for (const auto& p : info->params) {
+    if (p.name == "features") m_modelPanel->form()->setParams({{"features", m_featuresPath.toStdString()}});
+  }
+}
+
 int MainWindow::runPreset(const QString& presetPath) {
   try {
     const auto preset = experiment::loadPreset(presetPath.toStdString());
-    for (const auto& config : preset.runs) m_runs->startRun(config.toJson(), nullptr);
+    // Runs that start from an earlier run's embeddings get its run id (known once queued) and
+    // wait for it to end.
+    std::map<std::string, std::int64_t> runIds;
+    std::map<std::string, int> jobs;
+    for (std::size_t i = 0; i < preset.runs.size(); ++i) {
+      const auto& from = preset.embeddingsFrom[i];
+      std::vector<int> after;
+      experiment::ExperimentConfig config = preset.runs[i];
+      if (!from.empty()) {
+        config = preset.resolved(i, runIds);
+        after.push_back(jobs.at(from));
+      }
+      const int job = m_runs->startRun(config.toJson(), nullptr, after);
+      jobs[config.name] = job;
+      if (auto id = m_runs->runIdOf(job)) runIds[config.name] = *id;
+    }
     m_statusText->setText(tr("Preset queued: %1 (%2 runs)")
                               .arg(QString::fromStdString(preset.title))
                               .arg(preset.runs.size()));
@@ -474,102 +497,6 @@ int MainWindow::runPreset(const QString& presetPath) {
   }
 }
 
-void MainWindow::cancelCurrentRun() {
-  const QList<int> active = m_runs->activeJobs();
-  if (active.isEmpty()) return;
-  const int job = active.contains(m_chartJob) ? m_chartJob : active.back();
-  onLogLine(job, 1, tr("cancelling"));
-  m_runs->cancel(job);
-}
-
-void MainWindow::onRunStarted(int job, qint64 runId) {
-  m_chartJob = job;
-  m_chart->clear();
-  m_chart->setTitle(runId > 0 ? tr("Run %1 (live)").arg(runId) : tr("Live run"));
-  m_statusProgress->setValue(0);
-  m_statusProgress->show();
-  m_statusText->setText(tr("Run %1 started").arg(runId));
-  m_runList->refresh();
-}
-
-void MainWindow::onProgress(int job, double fraction, const QString& stage) {
-  if (job != m_chartJob) return;
-  m_statusProgress->setValue(static_cast<int>(std::clamp(fraction, 0.0, 1.0) * 1000));
-  const auto runId = m_runs->runIdOf(job);
-  m_statusText->setText(tr("Run %1: %2 %3%")
-                            .arg(runId.value_or(0))
-                            .arg(stage)
-                            .arg(static_cast<int>(std::round(fraction * 100))));
-}
-
-void MainWindow::onLogLine(int job, int level, const QString& text) {
-  QString prefix;
-  if (job > 0) {
-    const auto runId = m_runs->runIdOf(job);
-    prefix = runId && *runId > 0 ? tr("run %1: ").arg(*runId) : tr("job %1: ").arg(job);
-  }
-  m_log->appendLine(static_cast<widgets::LogPane::Level>(std::clamp(level, 0, 3)), prefix + text);
-}
-
-void MainWindow::onRunFinished(int job, qint64 runId, const QString& status, const QString& error,
-                               const QVariantMap& metrics) {
-  QStringList parts;
-  for (auto it = metrics.begin(); it != metrics.end(); ++it) {
-    parts << it.key() + "=" + formatValue(it.value().toDouble());
-  }
-  const QString what = runId > 0 ? tr("Run %1").arg(runId) : tr("Run");
-  m_log->appendLine(
-      status == "failed" ? widgets::LogPane::Level::Error : widgets::LogPane::Level::Info,
-      tr("%1 %2%3").arg(what, status, parts.isEmpty() ? QString() : ": " + parts.join("  ")));
-  if (status == "failed") {
-    m_messages->showMessage(tr("%1 failed: %2").arg(what, error));
-  }
-  QStringList headline;
-  for (const char* key : {"rmse", "mae", "recall@10", "ndcg@10"}) {
-    if (metrics.contains(key))
-      headline << QString("%1 %2").arg(key, formatValue(metrics[key].toDouble()));
-  }
-  m_statusText->setText(tr("%1 %2").arg(what, status) +
-                        (headline.isEmpty() ? QString() : ": " + headline.join(", ")));
-  m_runList->refresh();
-  m_comparison->refresh();
-  m_inspector->refreshRuns();
-  m_history->refresh();
-  if (job == m_chartJob && runId > 0) {
-    m_chartJob = 0;
-    m_runList->selectRun(runId);  // shows the stored curves and the metrics row
-    m_chart->flushNow();
-  }
-  if (job == m_autorunJob && !m_options.screenshotPath.isEmpty()) {
-    QTimer::singleShot(m_options.screenshotAfterMs, this, &MainWindow::takeScreenshot);
-  }
-}
-
-void MainWindow::showStoredRun(qint64 runId) {
-  const store::Store* st = m_runs->store();
-  if (!st) return;
-  const auto job = m_runs->jobOfRun(runId);
-  m_chartJob = job.value_or(0);
-  m_chart->clear();
-  const auto record = st->run(runId);
-  if (record) {
-    m_chart->setTitle(tr("Run %1: %2 (%3)")
-                          .arg(runId)
-                          .arg(QString::fromStdString(record->name),
-                               QString::fromStdString(store::statusName(record->status))));
-  }
-  for (const auto& p : st->curve(runId)) {
-    const QString metric = QString::fromStdString(p.metric);
-    if (metric.startsWith("batch_")) {
-      m_chart->append(metric, static_cast<double>(p.step), p.value,
-                      widgets::TrainingChart::Axis::Step);
-    } else if (isPlotted(metric)) {
-      m_chart->append(metric, p.epoch, p.value, widgets::TrainingChart::Axis::Epoch);
-    }
-  }
-  m_chart->flushNow();
-}
-
 void MainWindow::showShortcuts() {
   QMessageBox::information(
       this, tr("Keyboard shortcuts"),
@@ -578,14 +505,16 @@ void MainWindow::showShortcuts() {
          "<tr><td><b>Ctrl+R</b></td><td>Run the selected model</td></tr>"
          "<tr><td><b>Esc</b></td><td>Cancel the current run</td></tr>"
          "<tr><td><b>Ctrl+E</b></td><td>Export the selected run's report (HTML)</td></tr>"
-         "<tr><td><b>Ctrl+1 ... Ctrl+5</b></td><td>Training, Compare, Inspect, History, "
-         "Dataset charts</td></tr>"
+         "<tr><td><b>Ctrl+1 ... Ctrl+6</b></td><td>Training, Compare, Inspect, History, "
+         "Dataset charts, Features</td></tr>"
          "<tr><td><b>Alt+S</b> on a focused chart</td><td>Save the chart as PNG (right-click: "
          "SVG, CSV data, copy)</td></tr>"
          "<tr><td><b>Right-click</b> on a table</td><td>Save the table as CSV, copy it</td></tr>"
          "<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>"
-         "<tr><td><b>Drag</b> on the chart</td><td>Zoom into a rectangle</td></tr>"
-         "<tr><td><b>Right-click / double-click</b></td><td>Reset the chart zoom</td></tr>"
+         "<tr><td><b>Drag</b> or <b>scroll</b> on the chart</td><td>Zoom (kept while points "
+         "arrive)</td></tr>"
+         "<tr><td><b>Double-click</b> on the chart</td><td>Reset the chart zoom (also in its "
+         "right-click menu)</td></tr>"
          "</table>"));
 }
 
@@ -629,6 +558,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   m_runs->shutdown();
   if (m_options.screenshotPath.isEmpty()) {
     QSettings settings;
+    settings.setValue("chart/smoothing", m_chart->smoothing());
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
   }

@@ -1,5 +1,6 @@
 #pragma once
-/// The workbench window: central tabs (the live training chart, the comparison view, the
+/// The workbench window: central tabs (the training monitor: live curves with smoothing and the
+/// classification report / confusion matrix of the run it follows; the comparison view, the
 /// recommendation inspector, the run history, the dataset charts) under an in-window message bar,
 /// dockable dataset / model / runs / log panels, a status bar with the current progress, and
 /// the File / Run / View / Help menus. All long work goes through the RunManager; the window
@@ -9,6 +10,7 @@
 #include <QStringList>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "app/gui/app_options.h"
 #include "data/load.h"
@@ -23,6 +25,7 @@ class QTabWidget;
 namespace reclab::widgets {
 class ComparisonView;
 class DatasetCharts;
+class FeaturePanel;
 class DatasetPanel;
 class RecommendationInspector;
 class RunHistory;
@@ -31,6 +34,7 @@ class MessageBar;
 class ModelPanel;
 class RunListView;
 class TrainingChart;
+class TrainingMonitor;
 }  // namespace reclab::widgets
 
 namespace reclab::app {
@@ -46,6 +50,7 @@ class MainWindow : public QMainWindow {
 
   RunManager* runManager() const { return m_runs; }
   widgets::TrainingChart* chart() const { return m_chart; }
+  widgets::TrainingMonitor* monitor() const { return m_monitor; }
   widgets::DatasetPanel* datasetPanel() const { return m_datasetPanel; }
   widgets::ModelPanel* modelPanel() const { return m_modelPanel; }
   widgets::RunListView* runList() const { return m_runList; }
@@ -56,12 +61,19 @@ class MainWindow : public QMainWindow {
   widgets::RecommendationInspector* inspector() const { return m_inspector; }
   widgets::RunHistory* history() const { return m_history; }
   widgets::DatasetCharts* datasetCharts() const { return m_datasetCharts; }
+  widgets::FeaturePanel* featurePanel() const { return m_features; }
   std::shared_ptr<const data::LoadResult> dataset() const { return m_dataset; }
   /// The job whose curves the chart follows (0 when none).
   int chartJob() const { return m_chartJob; }
+  /// The store run the training monitor shows (0 when none).
+  qint64 monitorRun() const { return m_monitorRun; }
+  /// The column mapping of the loaded dataset when it is a generic CSV file.
+  const std::optional<data::ColumnMapping>& datasetMapping() const { return m_datasetMapping; }
 
  public Q_SLOTS:
   void openDataset(const QString& format, const QStringList& paths);
+  /// Loads delimited files as Format::Csv with `mapping`; runs on them carry the mapping.
+  void openCsvDataset(const QStringList& paths, const data::ColumnMapping& mapping);
   void openStoreDialog();
   /// Writes the HTML report (config, metrics, curves as embedded charts) of the run selected
   /// in the run list.
@@ -72,6 +84,8 @@ class MainWindow : public QMainWindow {
   int runPreset(const QString& presetPath);
   void cancelCurrentRun();
   void showShortcuts();
+  /// Puts the last saved feature configuration into the model form when the model reads one.
+  void applyFeaturesPath();
   void showAbout();
 
  protected:
@@ -86,6 +100,14 @@ class MainWindow : public QMainWindow {
   void openInitialDataset();
   void openStore(const QString& path);
   void showStoredRun(qint64 runId);
+  void loadDataset(const QString& format, const QStringList& paths,
+                   const std::optional<data::ColumnMapping>& mapping);
+  /// The monitor follows store run `runId`: its classification report goes beside the curves.
+  void followRun(qint64 runId);
+  /// Shows a classification JSON (live or stored) of the followed run.
+  void showClassification(const QByteArray& json, const QString& caption);
+  /// Lists the rows of a confusion-matrix cell from the loaded dataset, when it is the run's.
+  void onClassificationCell(int trueClass, int predictedClass, const QList<qint64>& rows);
   void updateRunAllowed();
   void takeScreenshot();
   /// --autorun cannot press Run (no dataset): take the screenshot anyway, if one is asked.
@@ -102,6 +124,7 @@ class MainWindow : public QMainWindow {
 
   AppOptions m_options;
   RunManager* m_runs;
+  widgets::TrainingMonitor* m_monitor = nullptr;
   widgets::TrainingChart* m_chart = nullptr;
   widgets::MessageBar* m_messages = nullptr;
   widgets::DatasetPanel* m_datasetPanel = nullptr;
@@ -113,12 +136,18 @@ class MainWindow : public QMainWindow {
   widgets::RecommendationInspector* m_inspector = nullptr;
   widgets::RunHistory* m_history = nullptr;
   widgets::DatasetCharts* m_datasetCharts = nullptr;
+  widgets::FeaturePanel* m_features = nullptr;
+  QString m_featuresPath;  ///< the last saved feature configuration
   QLabel* m_statusText = nullptr;
   QProgressBar* m_statusProgress = nullptr;
 
   std::shared_ptr<const data::LoadResult> m_dataset;
   QStringList m_datasetPaths;
+  std::optional<data::ColumnMapping> m_datasetMapping;
+  std::optional<data::ColumnMapping> m_pendingMapping;  ///< of the load in progress
   int m_chartJob = 0;
+  qint64 m_monitorRun = 0;
+  QStringList m_monitorRunPaths;  ///< dataset files of m_monitorRun (from its stored config)
   bool m_autorunPending = false;
   int m_autorunJob = 0;
   bool m_quitting = false;

@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QPointer>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -23,6 +24,7 @@ struct RunManager::Job {
   std::shared_ptr<std::atomic<bool>> detached = std::make_shared<std::atomic<bool>>(false);
   std::thread thread;
   bool started = false;
+  std::vector<int> after;  ///< jobs that must end first
 };
 
 namespace {
@@ -78,6 +80,13 @@ class RunManager::JobObserver : public Observer {
         Q_EMIT m->epochPoint(job, name, report.epoch, v);
       }
       Q_EMIT m->epochFinished(job, report.epoch, values);
+    });
+  }
+  void onEvaluation(std::string_view name, const std::string& json) override {
+    if (m_detached->load()) return;
+    post([job = m_job, n = QString::fromUtf8(name.data(), static_cast<qsizetype>(name.size())),
+          bytes = QByteArray::fromStdString(json)](RunManager* m) {
+      Q_EMIT m->evaluation(job, n, bytes);
     });
   }
 
@@ -153,7 +162,8 @@ void RunManager::setConcurrency(int jobs) {
 
 // ---------------------------------------------------------------- dataset loading
 
-void RunManager::loadDataset(const QString& format, const QStringList& paths) {
+void RunManager::loadDataset(const QString& format, const QStringList& paths,
+                             const std::optional<data::ColumnMapping>& mapping) {
   if (m_loadThread.joinable()) {
     m_loadStop.requestStop();
     m_loadThread.join();  // loaders check the stop flag every few thousand rows
@@ -163,7 +173,7 @@ void RunManager::loadDataset(const QString& format, const QStringList& paths) {
   std::vector<std::string> files;
   for (const auto& p : paths) files.push_back(p.toStdString());
   m_loadThread = std::thread([this, generation, format = format.toStdString(), files, paths,
-                              stop = m_loadStop] {
+                              mapping, stop = m_loadStop] {
     LoadObserver observer(this, generation);
     std::shared_ptr<const data::LoadResult> result;
     std::shared_ptr<const widgets::DatasetSummary> summary;
@@ -173,6 +183,7 @@ void RunManager::loadDataset(const QString& format, const QStringList& paths) {
       const data::Format f =
           format == "auto" ? data::detectFormat(files) : data::parseFormatName(format);
       data::LoadOptions options;
+      options.mapping = mapping;
       auto loaded =
           std::make_shared<data::LoadResult>(data::loadDataset(f, files, options, observer, stop));
       stop.throwIfStopped();
@@ -217,10 +228,11 @@ void RunManager::onLoadDone(quint64 generation, std::shared_ptr<const data::Load
 // ---------------------------------------------------------------- runs
 
 int RunManager::startRun(const nlohmann::json& config,
-                         std::shared_ptr<const data::LoadResult> preloaded) {
+                         std::shared_ptr<const data::LoadResult> preloaded, std::vector<int> after) {
   const int id = ++m_nextJob;
   auto job = std::make_unique<Job>();
   job->id = id;
+  job->after = std::move(after);
   job->preloaded = std::move(preloaded);
   job->dbPath = m_storePath.toStdString();
   try {
@@ -249,11 +261,22 @@ void RunManager::failLater(int job, const QString& error) {
 void RunManager::startQueued() {
   int running = 0;
   for (const auto& [id, job] : m_jobs) running += job->started ? 1 : 0;
-  while (running < m_concurrency && !m_queue.empty()) {
-    const int id = m_queue.front();
-    m_queue.pop_front();
-    auto it = m_jobs.find(id);
-    if (it == m_jobs.end()) continue;
+  // First come first served, except that a job waits for the jobs it depends on (still in
+  // m_jobs = queued or running); later independent jobs may pass it.
+  for (auto q = m_queue.begin(); running < m_concurrency && q != m_queue.end();) {
+    auto it = m_jobs.find(*q);
+    if (it == m_jobs.end()) {
+      q = m_queue.erase(q);
+      continue;
+    }
+    const auto& after = it->second->after;
+    const bool waiting = std::any_of(after.begin(), after.end(),
+                                     [this](int dep) { return m_jobs.count(dep) > 0; });
+    if (waiting) {
+      ++q;
+      continue;
+    }
+    q = m_queue.erase(q);
     launch(*it->second);
     ++running;
   }

@@ -50,16 +50,21 @@ class RunManager : public QObject {
   int concurrency() const { return m_concurrency; }
 
   /// Loads `paths` in `format` ("auto" or a format name) on a worker; a load already running
-  /// is cancelled first. Ends with datasetLoaded(), loadFailed() or loadCancelled().
-  void loadDataset(const QString& format, const QStringList& paths);
+  /// is cancelled first. `mapping` is the column mapping of format "csv". Ends with
+  /// datasetLoaded(), loadFailed() or loadCancelled().
+  void loadDataset(const QString& format, const QStringList& paths,
+                   const std::optional<data::ColumnMapping>& mapping = std::nullopt);
   void cancelLoad();
   bool isLoading() const { return m_loadThread.joinable(); }
 
   /// Validates `config` (an experiment config JSON), records it as a queued run and starts
   /// it when a slot is free, training on `preloaded` when given. Returns the job id (> 0).
   /// A config that does not validate ends at once (queued) with runFinished(..., "failed").
+  /// Jobs in `after` must end (finished, failed or cancelled) before this one starts, whatever
+  /// the concurrency: a preset's hybrid CNN waits for the run whose embeddings it uses.
   int startRun(const nlohmann::json& config,
-               std::shared_ptr<const data::LoadResult> preloaded = nullptr);
+               std::shared_ptr<const data::LoadResult> preloaded = nullptr,
+               std::vector<int> after = {});
   /// Cancels a queued or running job (no effect on an unknown or finished one).
   void cancel(int job);
   void cancelAll();
@@ -92,6 +97,9 @@ class RunManager : public QObject {
   void epochPoint(int job, const QString& metric, int epoch, double value);
   /// All values of one epoch at once (after the epochPoint signals of that epoch).
   void epochFinished(int job, int epoch, const QVariantMap& values);
+  /// A structured result of the job (Observer::onEvaluation), e.g. `name` "classification"
+  /// with its JSON text; dropped once the job is cancelled.
+  void evaluation(int job, const QString& name, const QByteArray& json);
   /// `status` is "finished", "cancelled" or "failed"; `metrics` name -> double.
   void runFinished(int job, qint64 runId, const QString& status, const QString& error,
                    const QVariantMap& metrics);

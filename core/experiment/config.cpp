@@ -215,7 +215,27 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
   const auto* info = models::Registry::instance().find(c.model.name);
   if (j.contains("eval")) {
     const json& e = j.at("eval");
-    onlyKeys(e, "eval", {"metrics", "k", "mask_seen", "sampled_negatives"});
+    onlyKeys(e, "eval", {"metrics", "k", "mask_seen", "sampled_negatives", "protocol",
+                         "train_items_only"});
+    const bool session = info->task == models::Task::SessionNext;
+    for (const char* key : {"protocol", "train_items_only"}) {
+      if (e.contains(key) && !session) {
+        fail(std::string("eval.") + key, "applies to session next-item models only; model '" +
+                                             c.model.name + "' is a " +
+                                             models::taskName(info->task) + " model");
+      }
+    }
+    c.eval.protocol = getString(e, "eval", "protocol", "next_item");
+    if (c.eval.protocol != "next_item" && c.eval.protocol != "thesis") {
+      fail("eval.protocol", "must be 'next_item' or 'thesis', got '" + c.eval.protocol + "'");
+    }
+    if (e.contains("train_items_only")) {
+      if (!e.at("train_items_only").is_boolean()) {
+        fail("eval.train_items_only",
+             "must be true or false, got " + e.at("train_items_only").dump());
+      }
+      c.eval.trainItemsOnly = e.at("train_items_only").get<bool>();
+    }
     c.eval.sampledNegatives =
         static_cast<int>(getInt(e, "eval", "sampled_negatives", 0, 0, 1000000));
     if (e.contains("metrics")) {
@@ -252,6 +272,20 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
     if (e.contains("mask_seen")) {
       if (!e.at("mask_seen").is_boolean()) fail("eval.mask_seen", "must be true or false");
       c.eval.maskSeen = e.at("mask_seen").get<bool>();
+    }
+  }
+  if (info->task == models::Task::SessionNext) {
+    // Session defaults: the thesis' metrics at its cut-offs; prefix items are not masked.
+    const json noEval = json::object();
+    const json& e = j.contains("eval") ? j.at("eval") : noEval;
+    if (!e.contains("k")) c.eval.ks = {1, 5, 10, 20};
+    if (!e.contains("mask_seen")) c.eval.maskSeen = false;
+    if (c.eval.metrics.empty()) c.eval.metrics = {"recall", "mrr", "hit_rate"};
+    for (const auto& n : c.eval.metrics) {
+      if (n != "recall" && n != "mrr" && n != "hit_rate") {
+        fail("eval.metrics", "asks for '" + n + "' but session next-item model '" + c.model.name +
+                                 "' is evaluated with recall, mrr and hit_rate only");
+      }
     }
   }
   if (c.eval.metrics.empty()) {
@@ -405,6 +439,11 @@ json ExperimentConfig::toJson() const {
   j["model"] = {{"name", model.name}, {"params", model.params}};
   j["eval"] = {{"metrics", eval.metrics}, {"k", eval.ks}, {"mask_seen", eval.maskSeen}};
   if (eval.sampledNegatives > 0) j["eval"]["sampled_negatives"] = eval.sampledNegatives;
+  if (const auto* info = models::Registry::instance().find(model.name);
+      info && info->task == models::Task::SessionNext) {
+    j["eval"]["protocol"] = eval.protocol;
+    j["eval"]["train_items_only"] = eval.trainItemsOnly;
+  }
   if (!earlyStopping.metric.empty()) {
     j["early_stopping"] = {{"metric", earlyStopping.metric},
                            {"patience", earlyStopping.patience},

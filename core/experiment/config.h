@@ -56,8 +56,15 @@ struct ModelSpec {
 struct EvalSpec {
   std::vector<std::string> metrics;  ///< rmse, mae, precision, recall, hit_rate, mrr, ndcg
   std::vector<int> ks = {10};
+  /// Ranking models: mask the user's training items (default true). Session next-item models:
+  /// mask the items of the prefix (default false: re-clicks are legal next clicks).
   bool maskSeen = true;
   int sampledNegatives = 0;  ///< 0 = full ranking (default); see RankingOptions
+  /// Session next-item models only (eval/session_evaluator.h): "next_item" (every prefix
+  /// predicts the next click, default) or "thesis" (first 4 clicks -> the later clicks).
+  std::string protocol = "next_item";
+  /// Session next-item models only: drop targets never seen in training (session-rec).
+  bool trainItemsOnly = false;
 };
 
 /// Ends training when a validation metric the model reports stops improving.

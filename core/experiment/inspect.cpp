@@ -13,6 +13,7 @@
 #include "experiment/update.h"
 #include "models/classic/embedding_neighbours.h"
 #include "models/classic/kmeans.h"
+#include "models/neural/hybrid.h"
 #include "models/registry.h"
 
 namespace reclab::experiment {
@@ -92,16 +93,36 @@ OpenedRun openRun(store::Store& store, std::int64_t runId, Observer& observer,
 std::vector<Recommendation> recommendFor(const OpenedRun& run, std::int32_t user, int n,
                                          bool filterSeen) {
   const auto* rec = dynamic_cast<const models::Recommender*>(run.model.get());
-  if (!rec) throw InputError("model '" + run.model->name() + "' does not rank items");
+  const auto* hybrid = dynamic_cast<const models::neural::HybridCnn*>(run.model.get());
+  if (!rec && !hybrid) throw InputError("model '" + run.model->name() + "' does not rank items");
   if (user < 0 || user >= run.data->log.numUsers()) {
     throw InputError(fmt::format("user index {} out of range", user));
   }
   if (n < 1) throw InputError(fmt::format("n must be >= 1, got {}", n));
   models::ScoreMatrix scores;
-  rec->scoreUsers({user}, scores);
+  std::int32_t numItems = 0;
+  if (rec) {
+    rec->scoreUsers({user}, scores);
+    numItems = rec->numItems();
+  } else {
+    // The hybrid CNN scores (user, item) pairs in the context of a row: the user's latest
+    // training row supplies the time, session and user features (seed A's "top-5 items for a
+    // user"); classifiers rank by the probability of the last event type (e.g. transaction).
+    const auto& log = run.data->log;
+    std::int64_t context = -1;
+    for (auto r : run.split.train) {
+      if (log.user[r] != user) continue;
+      if (context < 0 || (log.hasTimestamps() && log.timestamp[r] >= log.timestamp[static_cast<std::size_t>(context)]))
+        context = r;
+    }
+    if (context < 0) throw InputError(fmt::format("user index {} has no training rows to take a context from", user));
+    auto v = hybrid->scoreItemsForUser(log, user, static_cast<std::uint32_t>(context));
+    numItems = static_cast<std::int32_t>(v.size());
+    scores = Eigen::Map<models::ScoreMatrix>(v.data(), 1, numItems);
+  }
   static const std::vector<std::int32_t> none;
   const auto& seen = filterSeen ? run.trainItems[static_cast<std::size_t>(user)] : none;
-  const auto top = eval::topK(scores.row(0).data(), rec->numItems(), n, seen);
+  const auto top = eval::topK(scores.row(0).data(), numItems, n, seen);
   const auto& test = run.testItems[static_cast<std::size_t>(user)];
   std::vector<Recommendation> out;
   for (auto i : top) {

@@ -18,6 +18,7 @@
 #include "eval/metrics.h"
 #include "experiment/inspect.h"
 #include "eval/ranking_evaluator.h"
+#include "eval/session_evaluator.h"
 #include "models/callbacks.h"
 #include "models/classic/item_meta.h"
 #include "models/neural/neural_models.h"
@@ -218,6 +219,28 @@ std::map<std::string, double> evaluateModel(const ExperimentConfig& c,
         for (const auto& [name, vals] : r.perUser) (*perUser)["values"][name] = vals;
       }
     }
+  }
+  // Session next-item models: the test rows grouped into sessions, one unit per prefix
+  // (next_item) or per session (thesis); the units' values are the per-user artefact.
+  if (auto* sr = dynamic_cast<const models::SessionRecommender*>(&model)) {
+    if (c.split.kind != "session_time") {
+      obs.onLog(LogLevel::Warning,
+                fmt::format("split '{}' is not a session split: one session's clicks can be in "
+                            "both train and test; use split.kind session_time",
+                            c.split.kind));
+    }
+    eval::SessionEvalOptions opt;
+    opt.protocol = eval::parseSessionProtocol(c.eval.protocol);
+    opt.ks = c.eval.ks;
+    opt.maskInputItems = c.eval.maskSeen;
+    opt.trainItemsOnly = c.eval.trainItemsOnly;
+    opt.threads = c.effectiveThreads();
+    auto r = eval::evaluateSessions(*sr, log, train, test, opt, obs, stop);
+    for (const auto& [name, v] : r.means) {
+      if (wants(c, name.substr(0, name.find('@')).c_str())) metrics[name] = v;
+    }
+    obs.onEvaluation("session_evaluation", r.summaryJson().dump());
+    if (perUser) *perUser = r.perUnitJson();
   }
   return metrics;
 }

@@ -110,6 +110,19 @@ class RowRegressor : public virtual Model {
                            std::vector<float>& out) const = 0;
 };
 
+/// Scores every item as the next click of session prefixes (Task::SessionNext): the
+/// session-based recommenders (POP, S-POP, item-KNN, SKNN, GRU4Rec, SR-GNN, the thesis' GNNs).
+/// They train on whole sessions: the log's session column, rows of ctx.trainRows grouped by
+/// session in time order (data::SessionIndex).
+class SessionRecommender : public virtual Model {
+ public:
+  virtual std::int32_t numItems() const = 0;
+  /// `prefixes[j]` = the items clicked so far in one session, oldest first (non-empty). Fills
+  /// `out` (prefixes.size() x numItems()) with scores, higher = more likely next. Thread-safe.
+  virtual void scorePrefixes(const std::vector<std::vector<std::int32_t>>& prefixes,
+                             ScoreMatrix& out) const = 0;
+};
+
 /// Models that take new interactions after training (seed C's incremental learning).
 class Incremental {
  public:
@@ -133,6 +146,11 @@ class HasEmbeddings {
   virtual ~HasEmbeddings() = default;
   virtual Eigen::MatrixXf userEmbeddings() const = 0;
   virtual Eigen::MatrixXf itemEmbeddings() const = 0;
+  /// Biased factor models (SVD, torch_mf) also expose r = mu + b_u + b_i + p_u.q_i's biases;
+  /// empty vectors when the model has none.
+  virtual Eigen::VectorXf ratingUserBiases() const { return {}; }
+  virtual Eigen::VectorXf ratingItemBiases() const { return {}; }
+  virtual float ratingGlobalMean() const { return 0.0f; }
 };
 
 }  // namespace reclab::models

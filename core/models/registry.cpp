@@ -11,6 +11,10 @@
 #include "models/classic/item_knn.h"
 #include "models/classic/lightfm.h"
 #include "models/classic/popularity.h"
+#include "models/classic/s_pop.h"
+#include "models/classic/session_item_knn.h"
+#include "models/classic/session_pop.h"
+#include "models/classic/sknn.h"
 #include "models/classic/svd.h"
 #include "models/neural/neural_models.h"
 
@@ -48,6 +52,10 @@ Registry& Registry::instance() {
     registerComposite(registry);
     registerLightFm(registry);
     registerSvd(registry);
+    registerSessionPop(registry);
+    registerSPop(registry);
+    registerSessionItemKnn(registry);
+    registerSknn(registry);
     neural::registerNeuralModels(registry);
   });
   return registry;

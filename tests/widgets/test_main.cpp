@@ -16,5 +16,7 @@ int main(int argc, char** argv) {
   failed += reclab::test::runTrainingChartTests(argc, argv);
   failed += reclab::test::runRunManagerTests(argc, argv);
   failed += reclab::test::runMainWindowTests(argc, argv);
+  failed += reclab::test::runClassificationTests(argc, argv);
+  failed += reclab::test::runColumnMappingTests(argc, argv);
   return failed == 0 ? 0 : 1;
 }

@@ -13,6 +13,7 @@
 #include <QTest>
 
 #include "app/gui/main_window.h"
+#include "widgets/feature_panel.h"
 #include "app/gui/run_manager.h"
 #include "store/store.h"
 #include "test_support.h"
@@ -46,7 +47,16 @@ class MainWindowTests : public QObject {
       QStringList tabs;
       for (int i = 0; i < window.centralTabs()->count(); ++i)
         tabs << window.centralTabs()->tabText(i).remove('&');
-      QCOMPARE(tabs, QStringList({"Training", "Compare", "Inspect", "History", "Dataset charts"}));
+      QCOMPARE(tabs, QStringList({"Training", "Compare", "Inspect", "History", "Dataset charts",
+                                  "Features"}));
+      // A saved feature configuration goes into the form of a model that reads one, now or
+      // when such a model is chosen later.
+      QVERIFY(window.modelPanel()->selectModel("svd"));
+      Q_EMIT window.featurePanel()->configSaved(dir.filePath("features.json"));
+      QVERIFY(window.modelPanel()->selectModel("hybrid_cnn"));
+      QCOMPARE(QString::fromStdString(
+                   window.modelPanel()->form()->params().at("features").get<std::string>()),
+               dir.filePath("features.json"));
     }
     reclab::app::AppOptions again;  // no --db: the last store is opened
     again.datasetPath = data;

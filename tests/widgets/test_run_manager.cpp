@@ -102,6 +102,30 @@ class RunManagerTests : public QObject {
     QCOMPARE(runs.activeJobCount(), 0);
   }
 
+  void aJobWaitsForTheJobsItDependsOn() {
+    // Concurrency 2, but the second job depends on the first (a preset's hybrid CNN on the
+    // embeddings run): it starts only after the first ended; an independent third one passes.
+    RunManager runs;
+    runs.openStore(m_dir.filePath("deps.sqlite"));
+    runs.setConcurrency(2);
+    QSignalSpy started(&runs, &RunManager::runStarted);
+    QSignalSpy finished(&runs, &RunManager::runFinished);
+    const int first = runs.startRun(torchMfConfig(m_data, 10000, 16));
+    const int second = runs.startRun(torchMfConfig(m_data, 1, 64), nullptr, {first});
+    const int third = runs.startRun(torchMfConfig(m_data, 1, 64));
+    // first and third start at once; second waits.
+    QCOMPARE(started.count(), 2);
+    QCOMPARE(started.at(0).at(0).toInt(), first);
+    QCOMPARE(started.at(1).at(0).toInt(), third);
+    QVERIFY(finished.wait(60000));
+    QCOMPARE(finished.last().at(0).toInt(), third);
+    QCOMPARE(started.count(), 2);  // second still waits for first
+    runs.cancel(first);
+    QTRY_COMPARE_WITH_TIMEOUT(started.count(), 3, 10000);
+    QCOMPARE(started.last().at(0).toInt(), second);
+    QTRY_COMPARE_WITH_TIMEOUT(runs.activeJobCount(), 0, 60000);
+  }
+
  private:
   QTemporaryDir m_dir;
   QString m_data;

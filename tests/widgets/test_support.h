@@ -15,5 +15,7 @@ int runUnitTests(int argc, char** argv);
 int runTrainingChartTests(int argc, char** argv);
 int runRunManagerTests(int argc, char** argv);
 int runMainWindowTests(int argc, char** argv);
+int runClassificationTests(int argc, char** argv);
+int runColumnMappingTests(int argc, char** argv);
 
 }  // namespace reclab::test

@@ -110,6 +110,9 @@ class Svd : public RatingPredictor, public HasEmbeddings, public Incremental {
   Eigen::MatrixXf itemEmbeddings() const override { return m_q; }
 
   const SvdConfig& config() const { return m_config; }
+  Eigen::VectorXf ratingUserBiases() const override { return m_bu; }
+  Eigen::VectorXf ratingItemBiases() const override { return m_bi; }
+  float ratingGlobalMean() const override { return m_mu; }
   float globalMean() const { return m_mu; }
   const Eigen::VectorXf& userBias() const { return m_bu; }
   const Eigen::VectorXf& itemBias() const { return m_bi; }

@@ -91,6 +91,18 @@ struct HybridNetImpl : torch::nn::Module {
     out = register_module("output", torch::nn::Linear(width, a.outputs));
     kerasDenseInit(out);
     torch::NoGradGuard noGrad;
+    if (c.widePath) {
+      wide = register_module("wide_product", torch::nn::Linear(torch::nn::LinearOptions(a.dim, a.outputs).bias(false)));
+      // The regressor's wide path starts as the factor model's dot product, its deep head at 0.
+      wide->weight.fill_(c.head == "regression" ? 1.0 : 0.0);
+      if (c.head == "regression") {
+        out->weight.zero_();
+        userBias = register_module("user_bias", torch::nn::Embedding(a.users, 1));
+        itemBias = register_module("item_bias", torch::nn::Embedding(a.items, 1));
+        userBias->weight.zero_();
+        itemBias->weight.zero_();
+      }
+    }
     user->weight.uniform_(-0.05, 0.05);
     item->weight.uniform_(-0.05, 0.05);
     for (auto& e : categorical) e->weight.uniform_(-0.05, 0.05);
@@ -113,6 +125,8 @@ struct HybridNetImpl : torch::nn::Module {
     for (std::size_t k = 0; k < dense.size(); ++k)
       x = torch::dropout(torch::relu(bn[k]->forward(dense[k]->forward(x))), config.dropout, is_training());
     auto y = out->forward(x);
+    if (wide) y = y + wide->forward(eu * ei);
+    if (userBias) y = y + userBias->forward(b[0]) + itemBias->forward(b[1]);
     return config.head == "regression" ? y.view({-1}) : y;
   }
 
@@ -132,6 +146,8 @@ struct HybridNetImpl : torch::nn::Module {
   std::vector<torch::nn::Linear> dense;
   std::vector<torch::nn::BatchNorm1d> bn;
   torch::nn::Linear out{nullptr};
+  torch::nn::Linear wide{nullptr};
+  torch::nn::Embedding userBias{nullptr}, itemBias{nullptr};
 };
 TORCH_MODULE(HybridNet);
 
@@ -295,6 +311,7 @@ void HybridCnn::fit(const TrainContext& ctx) {
                                  fc.attributes.size()));
 
   // Architecture: embedding tables from the pretrained run, or learnt.
+  bool pretrainedMean = false;  // the output bias is the embeddings run's global mean
   Architecture a;
   a.users = std::max<std::int64_t>(1, log.numUsers());
   a.items = log.numItems();
@@ -331,6 +348,16 @@ void HybridCnn::fit(const TrainContext& ctx) {
                                    a.dim, m_config.embeddingsRun,
                                    m_config.freezeEmbeddings ? "frozen" : "fine-tuned"));
   }
+  if (ctx.pretrained && net->userBias) {
+    const Eigen::VectorXf bu = ctx.pretrained->ratingUserBiases(), bi = ctx.pretrained->ratingItemBiases();
+    if (bu.size() == log.numUsers() && bi.size() == log.numItems()) {
+      torch::NoGradGuard noGrad;
+      net->userBias->weight.copy_(fromEigenMatrix(bu).view({-1, 1}));
+      net->itemBias->weight.copy_(fromEigenMatrix(bi).view({-1, 1}));
+      net->out->bias.fill_(ctx.pretrained->ratingGlobalMean());
+      pretrainedMean = true;
+    }
+  }
   if (ctx.pretrained && m_config.freezeEmbeddings) {
     net->user->weight.set_requires_grad(false);
     net->item->weight.set_requires_grad(false);
@@ -342,11 +369,15 @@ void HybridCnn::fit(const TrainContext& ctx) {
     valid = m_impl->columns(log, m_impl->pipeline->transform(*raw, *ctx.validRows), *ctx.validRows, m_config.head);
 
   torch::Tensor weights;
-  if (regression) {
+  if (regression && !pretrainedMean) {
     double sum = 0;
     for (auto r : ctx.trainRows) sum += log.value[r];
     torch::NoGradGuard noGrad;
     net->out->bias.fill_(sum / static_cast<double>(ctx.trainRows.size()));
+  } else if (regression) {
+    ctx.observer.onLog(LogLevel::Info,
+                       "hybrid_cnn_regressor: starts from the embeddings run's prediction "
+                       "(mu + b_u + b_i + p_u.q_i) and learns the metadata's correction");
   } else if (m_config.classWeights != "none") {
     std::vector<float> w;
     if (m_config.classWeights == "balanced") {
@@ -471,6 +502,7 @@ void HybridCnn::save(const std::string& path) const {
                         {"continuous_units", m_config.continuousUnits},
                         {"dense_layers", m_config.denseLayers},
                         {"dropout", m_config.dropout},
+                        {"wide_path", m_config.widePath},
                         {"classes", m_impl->classes},
                         {"frozen", !m_impl->net->user->weight.requires_grad()}};
   saveCheckpoint(path, *m_impl->net, nullptr,
@@ -491,6 +523,7 @@ void HybridCnn::load(const std::string& path) {
   m_config.continuousUnits = cfg.at("continuous_units");
   m_config.denseLayers = cfg.at("dense_layers");
   m_config.dropout = cfg.at("dropout");
+  m_config.widePath = cfg.value("wide_path", false);
   m_impl->classes = cfg.at("classes").get<std::vector<std::string>>();
   m_impl->arch = Architecture::fromJson(nlohmann::json::parse(extra.at("architecture")));
   m_impl->pipeline = std::make_unique<features::FeaturePipeline>(

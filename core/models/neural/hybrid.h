@@ -30,6 +30,12 @@ struct HybridConfig {
   std::string denseLayers = "512,256,128,64";
   double denseL2 = 1e-4;    ///< Keras kernel_regularizer l2 on every dense kernel
   double dropout = 0.3;
+  /// Adds a wide path to the output: w . (p_u * q_i), and for the regressor b_u + b_i as well
+  /// (initialised from the embeddings run's biases when it has them, e.g. SVD). With w = 1 and
+  /// the deep head starting at 0, the regressor starts from the embeddings run's own prediction
+  /// and learns the metadata's correction: SPEC A's reading that the deep model should not lose
+  /// to its own SVD.
+  bool widePath = true;
   double focalGamma = 2.0;
   double focalAlpha = 0.25;
   /// balanced (n / (C n_c) from the training rows), none, or weights "1,10,20" per class

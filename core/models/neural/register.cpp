@@ -94,6 +94,9 @@ void registerHybrid(Registry& registry, const std::string& head) {
       {"dense_layers", T::String, d.denseLayers, {}, {}, {}, "sizes of the dense stack"},
       {"dense_l2", T::Double, d.denseL2, 0.0, 10.0, {}, "L2 on every dense kernel (Keras kernel_regularizer)"},
       {"dropout", T::Double, d.dropout, 0.0, 0.95, {}, "dropout after each dense block"},
+      {"wide_path", T::Bool, d.widePath, {}, {}, {},
+       "add w.(p_u * q_i) (and b_u + b_i for the regressor, from the embeddings run when it has "
+       "biases) to the output, so the regressor starts from the factor model's own prediction"},
       {"features", T::String, d.features, {}, {}, {},
        "metadata feature configuration file (JSON, docs/features.md); empty = the default for the "
        "dataset"},
@@ -121,6 +124,7 @@ void registerHybrid(Registry& registry, const std::string& head) {
     c.denseLayers = paramString(p, "dense_layers");
     c.denseL2 = paramDouble(p, "dense_l2");
     c.dropout = paramDouble(p, "dropout");
+    c.widePath = paramBool(p, "wide_path");
     c.features = paramString(p, "features");
     if (p.contains("focal_gamma")) {
       c.focalGamma = paramDouble(p, "focal_gamma");

@@ -40,6 +40,9 @@ class TorchMf : public RatingPredictor, public HasEmbeddings {
                std::vector<float>& out) const override;
 
   Eigen::MatrixXf userEmbeddings() const override { return m_p; }
+  Eigen::VectorXf ratingUserBiases() const override { return m_bu; }
+  Eigen::VectorXf ratingItemBiases() const override { return m_bi; }
+  float ratingGlobalMean() const override { return m_mu; }
   Eigen::MatrixXf itemEmbeddings() const override { return m_q; }
 
  private:
