@@ -16,6 +16,7 @@ const char* const kCategoryAttributes[] = {"category", "genres", "categories"};
 /// Semi-transparent tints read on light and dark palettes alike.
 QColor testTint() { return QColor(66, 133, 244, 55); }
 QColor hitTint() { return QColor(46, 160, 67, 80); }
+QColor laterTint() { return QColor(46, 160, 67, 35); }
 
 QTableWidgetItem* textCell(const QString& text) {
   auto* cell = new QTableWidgetItem(text);
@@ -194,7 +195,7 @@ std::size_t fillHistory(QTableWidget* table, const experiment::OpenedRun& run, s
 }
 
 void fillTopN(QTableWidget* table, const experiment::OpenedRun& run,
-              const std::vector<experiment::Recommendation>& recs) {
+              const std::vector<experiment::Recommendation>& recs, std::int32_t nextItem) {
   const auto& log = run.data->log;
   const ItemColumns items(log);
   QStringList headers{QObject::tr("rank")};
@@ -208,14 +209,79 @@ void fillTopN(QTableWidget* table, const experiment::OpenedRun& run,
     table->setItem(row, 0, rank);
     int col = items.put(table, row, 1, log, recs[k].item);
     table->setItem(row, col++, numberCell(recs[k].score, 6));
-    auto* hit = textCell(recs[k].hit ? QObject::tr("hit") : QString());
+    QString kind;
+    if (recs[k].hit) {
+      kind = nextItem < 0               ? QStringLiteral("hit")
+             : recs[k].item == nextItem ? QStringLiteral("next")
+                                        : QStringLiteral("later");
+    }
+    const QString label = kind == QLatin1String("hit")     ? QObject::tr("hit")
+                          : kind == QLatin1String("next")  ? QObject::tr("next")
+                          : kind == QLatin1String("later") ? QObject::tr("later")
+                                                           : QString();
+    auto* hit = textCell(label);
     hit->setData(Qt::UserRole, recs[k].hit);
+    hit->setData(Qt::UserRole + 1, kind);
     table->setItem(row, col, hit);
     if (recs[k].hit) {
       QFont bold = hit->font();
-      bold.setBold(true);
+      bold.setBold(kind != QLatin1String("later"));
       hit->setFont(bold);
+      tintRow(table, row, kind == QLatin1String("later") ? laterTint() : hitTint());
+    }
+  }
+  finish(table);
+}
+
+void fillSessionClicks(QTableWidget* table, const experiment::OpenedRun& run,
+                       const std::vector<std::int32_t>& items,
+                       const std::vector<std::uint32_t>& rows, std::size_t prefixLength) {
+  const auto& log = run.data->log;
+  const ItemColumns columns(log);
+  const bool times = !rows.empty() && log.hasTimestamps();
+  auto timeOf = [&](std::uint32_t r) {
+    return QDateTime::fromMSecsSinceEpoch(log.timestamp[r], Qt::UTC);
+  };
+  // A session within one day shows clock times and names the day once, in the header.
+  bool oneDay = times;
+  for (std::size_t k = 1; oneDay && k < rows.size(); ++k) {
+    oneDay = timeOf(rows[k]).date() == timeOf(rows[0]).date();
+  }
+  QStringList headers{QObject::tr("#"), QObject::tr("part")};
+  columns.headers(headers);
+  if (times) {
+    headers
+        << (oneDay ? QObject::tr("time (UTC, %1)").arg(timeOf(rows[0]).date().toString(Qt::ISODate))
+                   : QObject::tr("time (UTC)"));
+  }
+  prepare(table, headers, static_cast<int>(items.size()));
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    const int row = static_cast<int>(k);
+    auto* position = textCell(QString::number(row + 1));
+    position->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    table->setItem(row, 0, position);
+    const QString part = k < prefixLength    ? QStringLiteral("prefix")
+                         : k == prefixLength ? QStringLiteral("next")
+                                             : QStringLiteral("later");
+    auto* partCell = textCell(k < prefixLength    ? QObject::tr("prefix")
+                              : k == prefixLength ? QObject::tr("next")
+                                                  : QObject::tr("later"));
+    partCell->setData(Qt::UserRole, part);
+    table->setItem(row, 1, partCell);
+    const int col = columns.put(table, row, 2, log, items[k]);
+    if (times) {
+      table->setItem(
+          row, col,
+          textCell(timeOf(rows[k]).toString(oneDay ? QStringLiteral("hh:mm:ss")
+                                                   : QStringLiteral("yyyy-MM-dd hh:mm:ss"))));
+    }
+    if (k == prefixLength) {
+      QFont bold = partCell->font();
+      bold.setBold(true);
+      partCell->setFont(bold);
       tintRow(table, row, hitTint());
+    } else if (k > prefixLength) {
+      tintRow(table, row, laterTint());
     }
   }
   finish(table);

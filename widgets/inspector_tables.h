@@ -1,7 +1,7 @@
 #pragma once
-/// Table filling for the recommendation inspector: a user's history, a top-N list and an item's
-/// nearest neighbours, from an opened run. Every item cell keeps the dense item index in
-/// Qt::UserRole so that a row can be followed to its similar items.
+/// Table filling for the recommendation inspector: a user's history or a session's clicks, a
+/// top-N list and an item's nearest neighbours, from an opened run. Every item cell keeps the dense
+/// item index in Qt::UserRole so that a row can be followed to its similar items.
 
 #include <QString>
 #include <cstdint>
@@ -30,9 +30,21 @@ std::vector<std::uint32_t> userRows(const data::InteractionLog& log, std::int32_
 std::size_t fillHistory(QTableWidget* table, const experiment::OpenedRun& run, std::int32_t user,
                         std::size_t maxRows);
 
-/// Fills `table` with rank, item, title, categories, score and hit (hits tinted).
+/// Fills `table` with rank, item, title, categories, score and hit (hits tinted). With
+/// `nextItem` >= 0 (session mode: the click that followed the prefix) the hit column says "next"
+/// for that item and "later" for the other hits (the rest of the session), tinted apart. The
+/// hit cell keeps the hit flag in Qt::UserRole and "hit" / "next" / "later" / "" in
+/// Qt::UserRole + 1.
 void fillTopN(QTableWidget* table, const experiment::OpenedRun& run,
-              const std::vector<experiment::Recommendation>& recs);
+              const std::vector<experiment::Recommendation>& recs, std::int32_t nextItem = -1);
+
+/// Fills `table` with a session's clicks: position, part ("prefix" for the first
+/// `prefixLength` clicks, then "next", tinted, and "later", lightly tinted; kept in Qt::UserRole),
+/// item (column 2), title, categories and time (when `rows`, the log rows of `items`, are given
+/// and the log has timestamps). A typed prefix passes no rows.
+void fillSessionClicks(QTableWidget* table, const experiment::OpenedRun& run,
+                       const std::vector<std::int32_t>& items,
+                       const std::vector<std::uint32_t>& rows, std::size_t prefixLength);
 
 /// Fills `table` with item, title, categories and cosine.
 void fillSimilar(QTableWidget* table, const experiment::OpenedRun& run,

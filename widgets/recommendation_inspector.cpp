@@ -75,6 +75,7 @@ struct RecommendationInspector::OpenResult {
   std::shared_ptr<const experiment::OpenedRun> run;
   std::shared_ptr<const UserIdIndex> users;
   std::optional<ClusterInfo> cluster;
+  std::shared_ptr<const SessionList> sessions;
   QString error;
   bool cancelled = false;
 };
@@ -164,6 +165,11 @@ void RecommendationInspector::openRun(qint64 runId) {
         out.users = std::make_shared<UserIdIndex>(run->data->log.users);
       }
       if (auto json = st.artifact(runId, "kmeans_users.json")) out.cluster = parseCluster(*json);
+      if (dynamic_cast<const models::SessionRecommender*>(run->model.get()) &&
+          run->data->log.hasSessions()) {
+        progress(-1, QObject::tr("listing test sessions"));
+        out.sessions = listTestSessions(*run);
+      }
       out.run = std::move(run);
     } catch (const Cancelled&) {
       out.cancelled = true;
@@ -199,14 +205,16 @@ void RecommendationInspector::applyOpened(quint64 generation, const OpenResult& 
   m_run = result.run;
   m_users = result.users;
   m_cluster = result.cluster;
+  m_sessions = result.sessions;
   const auto& log = m_run->data->log;
   const auto& cfg = m_run->config;
   m_runSummary->setText(
-      tr("Run %1: model <b>%2</b> (%3) on %4 users, %5 items, %6 rows; split %7, seed %8")
+      tr("Run %1: model <b>%2</b> (%3) on %4, %5 items, %6 rows; split %7, seed %8")
           .arg(m_run->runId)
           .arg(QString::fromStdString(m_run->model->name()))
           .arg(QString::fromStdString(models::taskName(m_run->model->task())))
-          .arg(log.numUsers())
+          .arg(log.hasUsers() || !log.hasSessions() ? tr("%1 users").arg(log.numUsers())
+                                                    : tr("%1 sessions").arg(log.numSessions()))
           .arg(log.numItems())
           .arg(static_cast<qulonglong>(log.numRows()))
           .arg(QString::fromStdString(cfg.split.kind) +
@@ -218,6 +226,16 @@ void RecommendationInspector::applyOpened(quint64 generation, const OpenResult& 
   m_showUser->setEnabled(users);
   m_historyTitle->setText(users ? tr("History: pick a user above")
                                 : tr("This dataset has no users: user mode is unavailable"));
+  if (isSessionMode()) {
+    const QSignalBlocker block(m_sessionPicker);  // a model reset would pick the first one
+    m_sessionLabels->setStringList(m_sessions ? m_sessions->labels : QStringList{});
+    m_sessionPicker->setCurrentIndex(-1);
+    m_historyTitle->setText(sessionCount() > 0
+                                ? tr("Session: pick a test session above or type a prefix")
+                                : tr("Session: type a prefix of item ids below"));
+    m_topNTitle->setText(tr("Next items"));
+  }
+  applyMode();
   refreshCluster();
   refreshSession();
   if (!users && !log.hasSessions()) {
@@ -259,6 +277,18 @@ void RecommendationInspector::clearRun() {
   m_users.reset();
   m_cluster.reset();
   m_user = -1;
+  m_sessions.reset();
+  m_session = -1;
+  m_prefixLength = 0;
+  m_typedPrefix.clear();
+  ++m_scoreGeneration;  // a scoring job in flight is stale now
+  m_pendingScore.reset();
+  {
+    const QSignalBlocker block(m_sessionPicker);
+    m_sessionLabels->setStringList({});
+    m_sessionPicker->setCurrentIndex(-1);
+  }
+  m_sessionPrefix->clear();
   m_runSummary->setText(tr("No run open."));
   m_userEdit->clear();
   m_userEdit->setEnabled(false);
@@ -273,6 +303,7 @@ void RecommendationInspector::clearRun() {
   m_topNTitle->setText(tr("Top-N"));
   m_similarTitle->setText(tr("Similar items"));
   m_clusterButton->setEnabled(false);
+  applyMode();
   refreshCluster();
   refreshSession();
 }
@@ -339,6 +370,10 @@ void RecommendationInspector::setTopN(int n) { m_n->setValue(n); }
 void RecommendationInspector::setFilterSeen(bool filter) { m_filterSeen->setChecked(filter); }
 
 void RecommendationInspector::refreshTopN() {
+  if (isSessionMode()) {
+    requestScore();
+    return;
+  }
   if (!m_run || m_user < 0) return;
   std::vector<experiment::Recommendation> recs;
   try {
@@ -406,12 +441,12 @@ bool RecommendationInspector::topNIsHit(int row) const {
 int RecommendationInspector::historyRowCount() const { return m_history->rowCount(); }
 
 QString RecommendationInspector::historySplit(int row) const {
-  const auto* cell = m_history->item(row, m_history->columnCount() - 1);
+  const auto* cell = m_history->item(row, isSessionMode() ? 1 : m_history->columnCount() - 1);
   return cell ? cell->data(Qt::UserRole).toString() : QString();
 }
 
 QString RecommendationInspector::historyItem(int row) const {
-  const auto* cell = m_history->item(row, 0);
+  const auto* cell = m_history->item(row, isSessionMode() ? 2 : 0);  // after position, part
   return cell ? cell->text() : QString();
 }
 
@@ -420,10 +455,6 @@ int RecommendationInspector::similarRowCount() const { return m_similar->rowCoun
 QString RecommendationInspector::similarNote() const { return m_similarTitle->text(); }
 
 QString RecommendationInspector::clusterText() const { return m_clusterLabel->text(); }
-
-QString RecommendationInspector::sessionNote() const {
-  return m_sessionBox->isHidden() ? QString() : m_sessionNote->text();
-}
 
 QString RecommendationInspector::messageText() const { return m_messages->text(); }
 
@@ -516,21 +547,6 @@ void RecommendationInspector::refreshCluster() {
     text = tr("cluster %1 of %2 (size %3)").arg(c).arg(m_cluster->k).arg(size);
   }
   m_clusterLabel->setText(text);
-}
-
-void RecommendationInspector::refreshSession() {
-  const bool sessions = m_run && m_run->data->log.hasSessions();
-  m_sessionBox->setVisible(sessions);
-  m_sessionPrefix->setEnabled(false);
-  if (!sessions) return;
-  const auto name = QString::fromStdString(m_run->model->name());
-  m_sessionNote->setText(
-      m_run->model->task() == models::Task::SessionNext
-          ? tr("Model '%1' predicts next items, but the inspector cannot feed it a typed "
-               "prefix yet.")
-                .arg(name)
-          : tr("Model '%1' scores users, not session prefixes: this model has no session mode.")
-                .arg(name));
 }
 
 }  // namespace reclab::widgets

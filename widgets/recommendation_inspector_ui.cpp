@@ -10,6 +10,7 @@
 #include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSlider>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStringListModel>
@@ -57,8 +58,11 @@ void RecommendationInspector::buildUi() {
   layout->addWidget(m_runSummary);
 
   auto* userRow = new QHBoxLayout;
-  userRow->addWidget(new QLabel(tr("User:"), this));
-  m_userEdit = new QLineEdit(this);
+  m_userControls = new QWidget(this);
+  auto* userPicker = new QHBoxLayout(m_userControls);
+  userPicker->setContentsMargins(0, 0, 0, 0);
+  userPicker->addWidget(new QLabel(tr("User:"), m_userControls));
+  m_userEdit = new QLineEdit(m_userControls);
   m_userEdit->setObjectName("userEdit");
   m_userEdit->setPlaceholderText(tr("original user id (type to search)"));
   m_userEdit->setClearButtonEnabled(true);
@@ -69,9 +73,30 @@ void RecommendationInspector::buildUi() {
   m_userEdit->setCompleter(m_completer);
   m_userEdit->setMinimumWidth(180);
   m_userEdit->setMaximumWidth(320);
-  userRow->addWidget(m_userEdit, 1);
-  m_showUser = new QPushButton(tr("Show"), this);
-  userRow->addWidget(m_showUser);
+  userPicker->addWidget(m_userEdit, 1);
+  m_showUser = new QPushButton(tr("Show"), m_userControls);
+  userPicker->addWidget(m_showUser);
+  userRow->addWidget(m_userControls, 1);
+  // Session mode's picker takes the user picker's place.
+  m_sessionControls = new QWidget(this);
+  auto* sessionPicker = new QHBoxLayout(m_sessionControls);
+  sessionPicker->setContentsMargins(0, 0, 0, 0);
+  sessionPicker->addWidget(new QLabel(tr("Test session:"), m_sessionControls));
+  m_sessionPicker = new QComboBox(m_sessionControls);
+  m_sessionPicker->setObjectName("sessionPicker");
+  m_sessionLabels = new QStringListModel(this);
+  m_sessionPicker->setModel(m_sessionLabels);
+  m_sessionPicker->setEditable(true);
+  m_sessionPicker->setInsertPolicy(QComboBox::NoInsert);
+  m_sessionPicker->lineEdit()->setPlaceholderText(tr("original session id (type to search)"));
+  m_sessionPicker->lineEdit()->setClearButtonEnabled(true);
+  m_sessionPicker->completer()->setFilterMode(Qt::MatchContains);
+  m_sessionPicker->completer()->setCompletionMode(QCompleter::PopupCompletion);
+  m_sessionPicker->setMaxVisibleItems(16);
+  m_sessionPicker->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  m_sessionPicker->setMinimumContentsLength(22);
+  sessionPicker->addWidget(m_sessionPicker, 1);
+  userRow->addWidget(m_sessionControls, 1);
   userRow->addSpacing(16);
   userRow->addWidget(new QLabel(tr("Top-N:"), this));
   m_n = new QSpinBox(this);
@@ -82,10 +107,17 @@ void RecommendationInspector::buildUi() {
   m_filterSeen->setChecked(true);
   m_filterSeen->setToolTip(tr("Leave out the items of the user's training rows"));
   userRow->addWidget(m_filterSeen);
+  m_filterPrefix = new QCheckBox(tr("leave out the prefix's items"), this);
+  m_filterPrefix->setToolTip(
+      tr("Off by default: a re-click is a legal next click (the next-item protocol does not "
+         "mask)"));
+  userRow->addWidget(m_filterPrefix);
   userRow->addStretch(1);
   layout->addLayout(userRow);
   // Clustering on a row of its own, so the inspector fits a narrow central area.
-  auto* clusterRow = new QHBoxLayout;
+  m_clusterRow = new QWidget(this);
+  auto* clusterRow = new QHBoxLayout(m_clusterRow);
+  clusterRow->setContentsMargins(0, 0, 0, 0);
   m_clusterLabel = new QLabel(this);
   clusterRow->addWidget(m_clusterLabel);
   m_clusterK = new QSpinBox(this);
@@ -97,7 +129,41 @@ void RecommendationInspector::buildUi() {
   m_clusterButton->setToolTip(tr("K-Means over the model's user embeddings (stored on the run)"));
   clusterRow->addWidget(m_clusterButton);
   clusterRow->addStretch(1);
-  layout->addLayout(clusterRow);
+  layout->addWidget(m_clusterRow);
+
+  m_sessionBox = new QGroupBox(tr("Session mode: next items after a session prefix"), this);
+  auto* sessionLayout = new QVBoxLayout(m_sessionBox);
+  m_prefixControls = new QWidget(m_sessionBox);
+  auto* prefixRow = new QHBoxLayout(m_prefixControls);
+  prefixRow->setContentsMargins(0, 0, 0, 0);
+  prefixRow->addWidget(new QLabel(tr("Prefix length:"), m_prefixControls));
+  m_prefixSlider = new QSlider(Qt::Horizontal, m_prefixControls);
+  m_prefixSlider->setMinimumWidth(160);
+  m_prefixSlider->setTickPosition(QSlider::TicksBelow);
+  m_prefixSpin = new QSpinBox(m_prefixControls);
+  m_prefixSpin->setObjectName("prefixLength");
+  m_prefixOf = new QLabel(m_prefixControls);
+  prefixRow->addWidget(m_prefixSlider, 1);
+  prefixRow->addWidget(m_prefixSpin);
+  prefixRow->addWidget(m_prefixOf);
+  prefixRow->addSpacing(16);
+  prefixRow->addWidget(new QLabel(tr("or type item ids:"), m_prefixControls));
+  m_sessionPrefix = new QLineEdit(m_prefixControls);
+  m_sessionPrefix->setObjectName("prefixEdit");
+  m_sessionPrefix->setPlaceholderText(tr("item ids, oldest first"));
+  m_sessionPrefix->setToolTip(
+      tr("Original item ids of a session so far, oldest first, separated by spaces or commas; "
+         "Enter scores them"));
+  m_sessionPrefix->setClearButtonEnabled(true);
+  prefixRow->addWidget(m_sessionPrefix, 2);
+  m_scorePrefix = new QPushButton(tr("Score"), m_prefixControls);
+  m_scorePrefix->setToolTip(tr("The next items after the typed prefix"));
+  prefixRow->addWidget(m_scorePrefix);
+  m_sessionNote = new QLabel(m_sessionBox);
+  m_sessionNote->setWordWrap(true);
+  sessionLayout->addWidget(m_prefixControls);
+  sessionLayout->addWidget(m_sessionNote);
+  layout->addWidget(m_sessionBox);
 
   auto makeTable = [this] {
     auto* t = new QTableWidget(this);
@@ -129,21 +195,12 @@ void RecommendationInspector::buildUi() {
   split->addWidget(titled(m_historyTitle, m_history));
   auto* right = new QSplitter(Qt::Vertical, split);
   right->addWidget(titled(m_topNTitle, m_topN));
-  right->addWidget(titled(m_similarTitle, m_similar));
+  m_similarBox = titled(m_similarTitle, m_similar);
+  right->addWidget(m_similarBox);
   split->addWidget(right);
   split->setStretchFactor(0, 1);
   split->setStretchFactor(1, 1);
   layout->addWidget(split, 1);
-
-  m_sessionBox = new QGroupBox(tr("Session mode: next items after a session prefix"), this);
-  auto* sessionRow = new QHBoxLayout(m_sessionBox);
-  m_sessionPrefix = new QLineEdit(m_sessionBox);
-  m_sessionPrefix->setPlaceholderText(tr("item ids of the session so far, separated by spaces"));
-  m_sessionNote = new QLabel(m_sessionBox);
-  m_sessionNote->setWordWrap(true);
-  sessionRow->addWidget(m_sessionPrefix, 1);
-  sessionRow->addWidget(m_sessionNote, 2);
-  layout->addWidget(m_sessionBox);
 
   connect(m_refresh, &QToolButton::clicked, this, &RecommendationInspector::refreshRuns);
   connect(m_cancel, &QPushButton::clicked, this, &RecommendationInspector::cancel);
@@ -162,9 +219,26 @@ void RecommendationInspector::buildUi() {
   connect(m_filterSeen, &QCheckBox::toggled, this, &RecommendationInspector::refreshTopN);
   connect(m_clusterButton, &QPushButton::clicked, this,
           [this] { clusterUsers(m_clusterK->value()); });
+  connect(m_filterPrefix, &QCheckBox::toggled, this, &RecommendationInspector::refreshTopN);
+  connect(m_sessionPicker, &QComboBox::currentIndexChanged, this,
+          &RecommendationInspector::selectSessionIndex);
+  connect(m_sessionPicker->lineEdit(), &QLineEdit::returnPressed, this, [this] {
+    // A bare session id typed without picking from the list.
+    const QString id = m_sessionPicker->currentText().section(' ', 0, 0, QString::SectionSkipEmpty);
+    if (!id.isEmpty() && id != selectedSession()) selectSession(id);
+  });
+  connect(m_prefixSlider, &QSlider::valueChanged, this, &RecommendationInspector::setPrefixLength);
+  connect(m_prefixSpin, &QSpinBox::valueChanged, this, &RecommendationInspector::setPrefixLength);
+  connect(m_sessionPrefix, &QLineEdit::returnPressed, this,
+          [this] { setTypedPrefix(m_sessionPrefix->text()); });
+  connect(m_scorePrefix, &QPushButton::clicked, this,
+          [this] { setTypedPrefix(m_sessionPrefix->text()); });
+  // The item column: 1 in the top-N (after the rank), 2 in a session's clicks (after position
+  // and part), 0 in a user's history.
   auto followItem = [this](QTableWidget* table, int itemColumn) {
     connect(table, &QTableWidget::currentCellChanged, this, [this, table, itemColumn](int row) {
-      if (const auto* cell = row >= 0 ? table->item(row, itemColumn) : nullptr) {
+      const int column = table == m_history && isSessionMode() ? 2 : itemColumn;
+      if (const auto* cell = row >= 0 ? table->item(row, column) : nullptr) {
         showSimilarToIndex(cell->data(Qt::UserRole).toInt());
       }
     });

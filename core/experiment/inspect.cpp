@@ -131,6 +131,76 @@ std::vector<Recommendation> recommendFor(const OpenedRun& run, std::int32_t user
   return out;
 }
 
+std::vector<Recommendation> recommendNext(const OpenedRun& run,
+                                          const std::vector<std::int32_t>& prefix, int n,
+                                          const std::vector<std::int32_t>* actualNext,
+                                          bool filterPrefix) {
+  const auto* rec = dynamic_cast<const models::SessionRecommender*>(run.model.get());
+  if (!rec) {
+    throw InputError("model '" + run.model->name() + "' is a " +
+                     models::taskName(run.model->task()) +
+                     " model, not a session next-item model: it cannot score a session prefix");
+  }
+  if (prefix.empty()) throw InputError("session prefix is empty: give at least one item");
+  if (n < 1) throw InputError(fmt::format("n must be >= 1, got {}", n));
+  const std::int32_t numItems = rec->numItems();
+  for (std::size_t k = 0; k < prefix.size(); ++k) {
+    if (prefix[k] < 0 || prefix[k] >= numItems) {
+      throw InputError(
+          fmt::format("session prefix: item index {} at position {} out of range "
+                      "(the model knows {} items)",
+                      prefix[k], k + 1, numItems));
+    }
+  }
+  models::ScoreMatrix scores;
+  rec->scorePrefixes({prefix}, scores);
+  std::vector<std::int32_t> exclude;
+  if (filterPrefix) {
+    exclude = prefix;
+    std::sort(exclude.begin(), exclude.end());
+    exclude.erase(std::unique(exclude.begin(), exclude.end()), exclude.end());
+  }
+  std::vector<std::int32_t> later;
+  if (actualNext) {
+    later = *actualNext;
+    std::sort(later.begin(), later.end());
+  }
+  const auto top = eval::topK(scores.row(0).data(), numItems, n, exclude);
+  std::vector<Recommendation> out;
+  out.reserve(top.size());
+  for (auto i : top) {
+    out.push_back({i, scores(0, i), std::binary_search(later.begin(), later.end(), i)});
+  }
+  return out;
+}
+
+std::vector<std::vector<std::uint32_t>> testSessions(const OpenedRun& run) {
+  const auto& log = run.data->log;
+  if (!log.hasSessions()) {
+    throw InputError("run " + std::to_string(run.runId) +
+                     ": the data set has no session column, so the run has no test sessions");
+  }
+  const int buy = log.findEvent(data::event_names::kBuy);
+  std::vector<std::uint32_t> rows;
+  rows.reserve(run.split.test.size());
+  for (auto r : run.split.test) {
+    if (buy >= 0 && log.eventAt(r) == buy) continue;
+    rows.push_back(r);
+  }
+  const bool timed = log.hasTimestamps();
+  std::sort(rows.begin(), rows.end(), [&](std::uint32_t a, std::uint32_t b) {
+    if (log.session[a] != log.session[b]) return log.session[a] < log.session[b];
+    if (timed && log.timestamp[a] != log.timestamp[b]) return log.timestamp[a] < log.timestamp[b];
+    return a < b;
+  });
+  std::vector<std::vector<std::uint32_t>> out;
+  for (std::size_t j = 0; j < rows.size(); ++j) {
+    if (j == 0 || log.session[rows[j]] != log.session[rows[j - 1]]) out.emplace_back();
+    out.back().push_back(rows[j]);
+  }
+  return out;
+}
+
 std::vector<std::pair<std::int32_t, float>> similarItems(const OpenedRun& run, std::int32_t item,
                                                          int n) {
   const auto* emb = dynamic_cast<const models::HasEmbeddings*>(run.model.get());

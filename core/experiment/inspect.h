@@ -1,8 +1,8 @@
 #pragma once
 /// Opening a finished run again: its dataset, its split and its trained model, to recommend for
-/// one user, list an item's nearest neighbours in the learned embeddings, or cluster the
-/// embeddings with K-Means (stored on the run). Used by `reclab-cli recommend / similar /
-/// cluster` and by the GUI's recommendation inspector.
+/// one user or after a session prefix, list an item's nearest neighbours in the learned embeddings,
+/// or cluster the embeddings with K-Means (stored on the run). Used by `reclab-cli recommend /
+/// similar / cluster` and by the GUI's recommendation inspector.
 
 #include <cstdint>
 #include <memory>
@@ -48,6 +48,23 @@ struct Recommendation {
 /// `filterSeen` is false. Ties by ascending item index.
 std::vector<Recommendation> recommendFor(const OpenedRun& run, std::int32_t user, int n,
                                          bool filterSeen = true);
+
+/// Top-n next items after a session prefix (dense item indices, oldest first), scored by the
+/// run's SessionRecommender. Nothing is left out (the next-item protocol does not mask: a
+/// re-click is a legal next click) unless `filterPrefix` is true, which leaves out the prefix's
+/// items. When `actualNext` is given (the rest of the session after the prefix), `hit` marks the
+/// items it contains. Ties by ascending item index. Throws InputError when the model is not a
+/// session next-item model, the prefix is empty, an item index is out of range or n < 1.
+std::vector<Recommendation> recommendNext(const OpenedRun& run,
+                                          const std::vector<std::int32_t>& prefix, int n,
+                                          const std::vector<std::int32_t>* actualNext = nullptr,
+                                          bool filterPrefix = false);
+
+/// The run's test sessions: for each session with a click among the split's test rows, its test
+/// click rows in time order (equal timestamps by row; "buy" rows left out: the grouping rules
+/// of data::buildSessionSequences), sessions by ascending dense session index. Throws
+/// InputError when the dataset has no session column.
+std::vector<std::vector<std::uint32_t>> testSessions(const OpenedRun& run);
 
 /// The n items nearest to `item` by cosine over the model's learned item embeddings.
 /// Throws InputError when the model has no embeddings.

@@ -4,7 +4,7 @@
 #   main_window.png  reclab itself: --autorun trains torch_mf on the dataset and grabs its own
 #                    window (--screenshot) a moment after the run has finished;
 #   dataset.png, model_panel.png, training.png, classification.png, compare.png, inspector.png,
-#   history.png, column_mapping.png
+#   inspector_sessions.png, history.png, column_mapping.png
 #                    screenshot_tour: the real window driven through every tab and dialog
 #                    (see tests/widgets/screenshot_tour.cpp).
 #

@@ -6,6 +6,8 @@
 //   model_panel.png      the model panel (svd's generated hyper-parameter form)
 //   compare.png          the comparison view over popularity, svd and torch_mf runs
 //   inspector.png        the recommendation inspector on the torch_mf run, one user
+//   inspector_sessions.png  the inspector in session mode: a session_item_knn run on the
+//                        Yoochoose sample, a test session with a prefix of 2 clicks
 //   history.png          the run history
 //   training.png         the training monitor mid-run: the curves of a hybrid_cnn classifier on
 //                        the RetailRocket sample (smoothed per-batch loss over the raw one)
@@ -32,13 +34,14 @@
 
 #include "app/gui/app_options.h"
 #include "app/gui/main_window.h"
-#include "widgets/feature_panel.h"
 #include "app/gui/run_manager.h"
+#include "experiment/inspect.h"
 #include "widgets/classification_view.h"
 #include "widgets/column_mapping_dialog.h"
 #include "widgets/comparison_view.h"
 #include "widgets/dataset_charts.h"
 #include "widgets/dataset_panel.h"
+#include "widgets/feature_panel.h"
 #include "widgets/model_form.h"
 #include "widgets/model_panel.h"
 #include "widgets/recommendation_inspector.h"
@@ -161,6 +164,45 @@ int main(int argc, char** argv) {
   window.history()->selectRuns({svd});
   showTab(window, "History");
   save(&window, "history.png");
+
+  // Session mode: item-KNN on the Yoochoose sample (the last day's sessions are the test), one
+  // test session whose top-10 after 2 clicks holds its next click and a later one.
+  {
+    openAndWait(window, "yoochoose", source.filePath("datasets/yoochoose-sample"));
+    auto* models = window.modelPanel();
+    const nlohmann::json before = models->config();
+    models->setConfig({{"split", {{"kind", "session_time"}, {"test_days", 1}}}});
+    const qint64 knn = train(window, "session_item_knn", nlohmann::json::object());
+    models->setConfig({{"split", before.at("split")}});
+    QSignalSpy opened(inspector, &reclab::widgets::RecommendationInspector::runOpened);
+    inspector->refreshRuns();
+    inspector->openRun(knn);
+    if (!opened.wait(120000)) fail("the inspector did not open the session_item_knn run");
+    const auto run = inspector->openedRun();
+    const auto& log = run->data->log;
+    QString shown;
+    for (const auto& rows : reclab::experiment::testSessions(*run)) {
+      if (rows.size() < 6) continue;
+      std::vector<std::int32_t> prefix{log.item[rows[0]], log.item[rows[1]]}, rest;
+      for (std::size_t k = 2; k < rows.size(); ++k) rest.push_back(log.item[rows[k]]);
+      int next = 0, later = 0;
+      for (const auto& r : reclab::experiment::recommendNext(*run, prefix, 10, &rest)) {
+        next += r.item == rest.front();
+        later += r.hit && r.item != rest.front();
+      }
+      if (next > 0 && later > 0) {
+        shown = QString::fromStdString(log.sessions.original(log.session[rows[0]]));
+        break;
+      }
+    }
+    if (shown.isEmpty()) fail("no test session with a next and a later hit after 2 clicks");
+    QSignalSpy scored(inspector, &reclab::widgets::RecommendationInspector::sessionScored);
+    if (!inspector->selectSession(shown)) fail("cannot select session " + shown);
+    inspector->setPrefixLength(2);
+    if (!scored.wait(120000)) fail("the session prefix was not scored");
+    showTab(window, "Inspect");
+    save(&window, "inspector_sessions.png");
+  }
 
   // The training monitor mid-run: a classifier on the RetailRocket sample. After its third
   // evaluation the largest off-diagonal cell of the confusion matrix is clicked.

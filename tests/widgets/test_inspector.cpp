@@ -1,5 +1,6 @@
 /// test_inspector: the recommendation inspector over a store holding a popularity run, an svd
-/// run and a 2-fold popularity run, all on a small generated ratings set (offscreen).
+/// run and a 2-fold popularity run, all on a small generated ratings set, and (in a store of its
+/// own) a session_item_knn run on the bundled Yoochoose sample for session mode (offscreen).
 
 #include <QApplication>
 #include <QComboBox>
@@ -8,6 +9,7 @@
 #include <QLineEdit>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextStream>
@@ -57,6 +59,8 @@ class TestInspector : public QObject {
   QTemporaryDir m_dir;
   QString m_db;
   qint64 m_pop = 0, m_svd = 0, m_kfold = 0;
+  QString m_sessionDb;
+  qint64 m_sessionKnn = 0;
 
   /// Opens `runId` in `w` and waits for it.
   static bool open(RecommendationInspector& w, qint64 runId) {
@@ -114,6 +118,19 @@ class TestInspector : public QObject {
     kfold["name"] = "pop 2-fold";
     kfold["split"] = {{"kind", "kfold"}, {"folds", 2}};
     m_kfold = runConfig(kfold, db);
+
+    m_sessionDb = m_dir.filePath("sessions.sqlite");
+    const nlohmann::json knn = {
+        {"name", "item-knn on yoochoose"},
+        {"dataset",
+         {{"format", "yoochoose"},
+          {"path",
+           std::string(RECLAB_SOURCE_DIR) + "/datasets/yoochoose-sample/yoochoose-clicks.dat"}}},
+        {"split", {{"kind", "session_time"}, {"test_days", 1}}},
+        {"model", {{"name", "session_item_knn"}, {"params", nlohmann::json::object()}}},
+        {"seed", 0},
+        {"threads", 2}};
+    m_sessionKnn = runConfig(knn, m_sessionDb.toStdString());
   }
 
   void listsFinishedRunsWithAModel() {
@@ -179,6 +196,8 @@ class TestInspector : public QObject {
     QCOMPARE(w.similarRowCount(), 10);
     QVERIFY(w.similarNote().contains("item " + w.historyItem(0) + " "));
     QVERIFY(w.sessionNote().isEmpty());  // no sessions in a ratings set
+    QVERIFY(!w.isSessionMode());
+    QVERIFY(w.similarTable()->isVisibleTo(&w));
 
     w.resize(1500, 820);
     w.show();
@@ -187,6 +206,129 @@ class TestInspector : public QObject {
     const QImage shot = w.grab().toImage();
     QVERIFY(!shot.isNull());
     QVERIFY(shot.save("/tmp/inspector.png"));
+  }
+
+  void sessionModePicksASessionAndMarksNextAndLaterClicks() {
+    RecommendationInspector w(m_sessionDb);
+    QVERIFY(open(w, m_sessionKnn));
+    QVERIFY(w.isSessionMode());
+    QVERIFY2(w.sessionNote().contains("predicts the next click"), qPrintable(w.sessionNote()));
+    // The session picker replaces the user picker; session KNN has no similar items to show.
+    QVERIFY(!w.findChild<QLineEdit*>("userEdit")->isVisibleTo(&w));
+    QVERIFY(w.sessionPicker()->isVisibleTo(&w));
+    QVERIFY(!w.similarTable()->isVisibleTo(&w));
+
+    // The picker lists the test sessions with at least 2 clicks, in the core's order.
+    const auto run = w.openedRun();
+    const auto& log = run->data->log;
+    const auto sessions = experiment::testSessions(*run);
+    std::vector<const std::vector<std::uint32_t>*> offered;
+    for (const auto& s : sessions) {
+      if (s.size() >= 2) offered.push_back(&s);
+    }
+    QCOMPARE(w.sessionCount(), static_cast<int>(offered.size()));
+    QCOMPARE(w.sessionPicker()->count(), w.sessionCount());
+    QVERIFY(w.sessionCount() > 50);
+    auto idOf = [&](const std::vector<std::uint32_t>& rows) {
+      return QString::fromStdString(log.sessions.original(log.session[rows.front()]));
+    };
+    QCOMPARE(w.sessionIdAt(0), idOf(*offered.front()));
+    QCOMPARE(w.sessionPicker()->itemText(0),
+             QString("%1  (%2 clicks)").arg(idOf(*offered.front())).arg(offered.front()->size()));
+
+    // The first test session long enough for a prefix of 2 with later clicks.
+    const auto it =
+        std::find_if(offered.begin(), offered.end(), [](const auto* s) { return s->size() >= 4; });
+    QVERIFY(it != offered.end());
+    const auto& rows = **it;
+    const QString id = idOf(rows);
+    QSignalSpy scored(&w, &RecommendationInspector::sessionScored);
+    QVERIFY(w.selectSession(id));
+    QCOMPARE(w.selectedSession(), id);
+    QCOMPARE(w.prefixLength(), 1);
+    w.setPrefixLength(2);  // supersedes the first click's scoring, still in flight
+    QVERIFY(scored.wait(60000));
+    QCOMPARE(scored.count(), 1);
+    QCOMPARE(w.prefixLength(), 2);
+
+    // The session's clicks: 2 of prefix, the next one, then later ones.
+    QCOMPARE(w.historyRowCount(), static_cast<int>(rows.size()));
+    for (int r = 0; r < w.historyRowCount(); ++r) {
+      QCOMPARE(
+          w.historyItem(r),
+          QString::fromStdString(log.items.original(log.item[rows[static_cast<std::size_t>(r)]])));
+      QCOMPARE(w.historySplit(r), QString(r < 2 ? "prefix" : r == 2 ? "next" : "later"));
+    }
+    // Top-10 after the prefix: as the core ranks it, hits exactly the items clicked later.
+    std::vector<std::int32_t> prefix, rest;
+    for (std::size_t k = 0; k < rows.size(); ++k)
+      (k < 2 ? prefix : rest).push_back(log.item[rows[k]]);
+    const auto recs = experiment::recommendNext(*run, prefix, 10, &rest);
+    const QString next = QString::fromStdString(log.items.original(rest.front()));
+    std::set<QString> later;
+    for (auto i : rest) later.insert(QString::fromStdString(log.items.original(i)));
+    QCOMPARE(w.topNRowCount(), 10);
+    int hits = 0;
+    for (int r = 0; r < w.topNRowCount(); ++r) {
+      const QString item = w.topNItem(r);
+      QCOMPARE(item,
+               QString::fromStdString(log.items.original(recs[static_cast<std::size_t>(r)].item)));
+      QCOMPARE(w.topNIsHit(r), later.count(item) == 1);
+      QCOMPARE(w.topNHitKind(r), QString(item == next ? "next" : later.count(item) ? "later" : ""));
+      hits += w.topNIsHit(r);
+    }
+    QVERIFY2(hits > 0, "item-KNN on the planted chains finds a later click in its top-10");
+
+    // Another N rescores.
+    w.setTopN(5);
+    QVERIFY(scored.wait(60000));
+    QCOMPARE(w.topNRowCount(), 5);
+  }
+
+  void sessionModeTypedPrefixAndUnknownIds() {
+    RecommendationInspector w(m_sessionDb);
+    QVERIFY(open(w, m_sessionKnn));
+    const auto run = w.openedRun();
+    const auto& log = run->data->log;
+    const auto sessions = experiment::testSessions(*run);
+    const auto& rows = sessions.front();
+    const QString a = QString::fromStdString(log.items.original(log.item[rows[0]]));
+    const QString b = QString::fromStdString(log.items.original(log.item[rows.back()]));
+    QSignalSpy scored(&w, &RecommendationInspector::sessionScored);
+    QVERIFY(w.setTypedPrefix(a + ", " + b));
+    QVERIFY(scored.wait(60000));
+    const auto recs =
+        experiment::recommendNext(*run, {log.item[rows[0]], log.item[rows.back()]}, 10);
+    QCOMPARE(w.topNRowCount(), 10);
+    QCOMPARE(w.topNItem(0), QString::fromStdString(log.items.original(recs.front().item)));
+    for (int r = 0; r < w.topNRowCount(); ++r) QVERIFY(!w.topNIsHit(r));  // nothing to hit
+    QCOMPARE(w.prefixLength(), 2);
+    QVERIFY(w.selectedSession().isEmpty());
+    QCOMPARE(w.historyRowCount(), 2);
+    QCOMPARE(w.historyItem(1), b);
+
+    // Unknown ids are named; what is shown stays.
+    QVERIFY(!w.setTypedPrefix(a + " nosuchitem;999x"));
+    QVERIFY2(w.messageText().contains("'nosuchitem', '999x'"), qPrintable(w.messageText()));
+    QCOMPARE(w.topNItem(0), QString::fromStdString(log.items.original(recs.front().item)));
+    QVERIFY(!w.setTypedPrefix(" , "));
+    QVERIFY(w.messageText().contains("at least one item id"));
+    QVERIFY(!w.selectSession("no-such-session"));
+    QVERIFY2(w.messageText().contains("'no-such-session'"), qPrintable(w.messageText()));
+
+    // Typing a session id into the picker and pressing Enter selects it.
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    const QString id = w.sessionIdAt(1);
+    auto* edit = w.sessionPicker()->lineEdit();
+    edit->clear();
+    edit->setFocus();
+    QTest::keyClicks(edit, id);
+    QTest::keyClick(edit, Qt::Key_Return);
+    if (w.selectedSession().isEmpty()) QTest::keyClick(edit, Qt::Key_Return);  // popup took one
+    QCOMPARE(w.selectedSession(), id);
+    QVERIFY(scored.wait(60000));
+    QCOMPARE(w.historySplit(1), QString("next"));
   }
 
   void popularityHasNoEmbeddings() {

@@ -253,22 +253,35 @@ void Dmf::foldInUser(const data::InteractionLog& log, std::int32_t user,
   if (rows.empty()) return;
   auto& net = m_impl->net;
   net->eval();  // BatchNorm statistics and dropout fixed: only the user's vector moves
+  // Small problems: one thread, and no gradients for the network's own weights.
+  const int threadsBefore = torch::get_num_threads();
+  torch::set_num_threads(1);
+  std::vector<std::pair<torch::Tensor, bool>> frozen;
+  for (auto& p : net->parameters()) {
+    frozen.emplace_back(p, p.requires_grad());
+    p.set_requires_grad(false);
+  }
   auto cols = ratingColumns(log, rows);
   auto e = net->user->weight[user].detach().clone().requires_grad_(true);
   torch::optim::Adam opt({e}, torch::optim::AdamOptions(m_config.foldInLr));
   auto itemVecs = net->item->weight.index_select(0, cols.columns[1]).detach();
+  // The item half of the first layer does not change during the fold-in: computed once.
+  const auto k = m_config.embeddingDim;
+  auto w = net->dense.front()->weight;
+  auto itemPart = torch::matmul(itemVecs, w.slice(1, k, 2 * k).t()) + net->dense.front()->bias;
+  auto userW = w.slice(1, 0, k);
   for (int s = 0; s < m_config.foldInSteps; ++s) {
-    auto x = torch::cat({e.unsqueeze(0).expand({itemVecs.size(0), -1}), itemVecs}, 1);
-    auto pred = net->fromFirst(net->dense.front()->forward(x));
-    auto loss = torch::mse_loss(pred, cols.columns[2]) + m_config.embeddingL2 * e.pow(2).sum() /
-                                                              static_cast<double>(rows.size());
+    auto pred = net->fromFirst(itemPart + torch::matmul(userW, e));
+    auto loss = torch::mse_loss(pred, cols.columns[2]) +
+                m_config.embeddingL2 * e.pow(2).sum() / static_cast<double>(rows.size());
     opt.zero_grad();
     loss.backward();
     opt.step();
   }
   torch::NoGradGuard noGrad;
   net->user->weight[user].copy_(e.detach());
-  for (auto& p : net->parameters()) p.mutable_grad() = torch::Tensor();
+  for (auto& [p, req] : frozen) p.set_requires_grad(req);
+  torch::set_num_threads(threadsBefore);
 }
 
 namespace {
