@@ -144,9 +144,11 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   auto* buttons = new QHBoxLayout();
   m_run = new QPushButton(tr("Run"), this);
   m_run->setDefault(true);
+  m_runKfold = new QPushButton(tr("Run k-fold"), this);
   m_cancel = new QPushButton(tr("Cancel"), this);
   m_cancel->setEnabled(false);
   buttons->addWidget(m_run);
+  buttons->addWidget(m_runKfold);
   buttons->addWidget(m_cancel);
   layout->addLayout(buttons);
   m_reason = new QLabel(this);
@@ -160,6 +162,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   connect(m_ks, &QLineEdit::textChanged, this, [this] { updateRunState(); });
   connect(m_form, &ModelForm::validityChanged, this, &ModelPanel::updateRunState);
   connect(m_run, &QPushButton::clicked, this, &ModelPanel::requestRun);
+  connect(m_runKfold, &QPushButton::clicked, this, &ModelPanel::requestKfoldRun);
   connect(m_cancel, &QPushButton::clicked, this, &ModelPanel::cancelRequested);
 
   // First selectable model.
@@ -288,12 +291,23 @@ void ModelPanel::updateRunState() {
   const QString reason = blockReason();
   m_run->setEnabled(reason.isEmpty());
   m_run->setToolTip(reason.isEmpty() ? tr("Train and evaluate the model (Ctrl+R)") : reason);
+  m_runKfold->setEnabled(reason.isEmpty());
+  m_runKfold->setToolTip(reason.isEmpty()
+                             ? tr("Cross-validate: one run per fold (the Folds setting), then "
+                                  "the mean and standard deviation of each metric")
+                             : reason);
   m_reason->setText(reason);
   m_reason->setVisible(!reason.isEmpty());
 }
 
 void ModelPanel::requestRun() {
   if (!blockReason().isEmpty()) return;
+  Q_EMIT runRequested(config());
+}
+
+void ModelPanel::requestKfoldRun() {
+  if (!blockReason().isEmpty()) return;
+  m_splitKind->setCurrentIndex(m_splitKind->findData("kfold"));
   Q_EMIT runRequested(config());
 }
 

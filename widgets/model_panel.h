@@ -34,6 +34,7 @@ class ModelPanel : public QWidget {
   ModelForm* form() const { return m_form; }
   QPushButton* runButton() const { return m_run; }
   QPushButton* cancelButton() const { return m_cancel; }
+  QPushButton* kfoldButton() const { return m_runKfold; }
 
   /// {"name", "model": {"name", "params"}, "split": {...}, "seed", "threads"}.
   nlohmann::json config() const;
@@ -56,6 +57,8 @@ class ModelPanel : public QWidget {
  public Q_SLOTS:
   /// Emits runRequested() when Run is enabled.
   void requestRun();
+  /// Switches the split to k-fold and emits runRequested().
+  void requestKfoldRun();
 
  private:
   void onModelChanged();
@@ -79,6 +82,7 @@ class ModelPanel : public QWidget {
   QSpinBox* m_threads;
   QPushButton* m_run;
   QPushButton* m_cancel;
+  QPushButton* m_runKfold;
   QLabel* m_reason;
   bool m_runAllowed = true;
   QString m_allowReason;

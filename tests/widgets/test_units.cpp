@@ -301,6 +301,13 @@ class UnitTests : public QObject {
              QString("torch_mf"));
     QCOMPARE(config["model"]["params"]["lr"].get<double>(), 0.005);
     QCOMPARE(config["split"]["valid_ratio"].get<double>(), 0.1);
+    // Run k-fold: the same config with the k-fold split.
+    QVERIFY(panel.kfoldButton()->isEnabled());
+    QTest::mouseClick(panel.kfoldButton(), Qt::LeftButton);
+    QCOMPARE(requested.count(), 2);
+    const auto kfold = requested.last().at(0).value<nlohmann::json>();
+    QCOMPARE(QString::fromStdString(kfold["split"]["kind"].get<std::string>()), QString("kfold"));
+    QCOMPARE(kfold["model"]["params"]["lr"].get<double>(), 0.005);
     QCOMPARE(config["seed"].get<int>(), 0);
   }
 
