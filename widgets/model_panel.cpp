@@ -96,6 +96,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
   m_splitKind->addItem(tr("k-fold"), "kfold");
   m_splitKind->addItem(tr("leave last n per user"), "leave_last_n");
   m_splitKind->addItem(tr("sessions ending in the last days"), "session_time");
+  m_splitKind->addItem(tr("random sessions (thesis 60 / 20 / 20)"), "session_random");
   runForm->addRow(tr("Split"), m_splitKind);
   m_testRatio = new QDoubleSpinBox(runBox);
   m_testRatio->setRange(0.01, 0.9);
@@ -196,7 +197,7 @@ void ModelPanel::onModelChanged() {
 
 void ModelPanel::onSplitKindChanged() {
   const QString kind = m_splitKind->currentData().toString();
-  m_testRatio->setEnabled(kind == "random" || kind == "temporal");
+  m_testRatio->setEnabled(kind == "random" || kind == "temporal" || kind == "session_random");
   m_folds->setEnabled(kind == "kfold");
   m_lastN->setEnabled(kind == "leave_last_n");
   m_testDays->setEnabled(kind == "session_time");

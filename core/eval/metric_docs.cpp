@@ -13,13 +13,13 @@ const std::map<std::string, std::string, std::less<>>& definitions() {
       {"precision", "Precision@{k}: hits in the top {k} / {k}, averaged over test users."},
       {"recall",
        "Recall@{k}: hits in the top {k} / the user's number of test items, averaged over test "
-       "users."},
+       "users. Session models: averaged over test prefixes (next-item protocol: the next click is the one test item) or test sessions (thesis protocol: the clicks after the first 4)."},
       {"hit_rate",
        "HitRate@{k} (ACCs@{k}): 1 if at least one test item is in the top {k}, else 0; averaged "
-       "over test users."},
+       "over test users. Session models: averaged over test prefixes (next-item protocol: the next click is the one test item) or test sessions (thesis protocol: the clicks after the first 4)."},
       {"mrr",
        "MRR@{k}: 1 / rank of the first test item within the top {k} (0 when none); averaged over "
-       "test users."},
+       "test users. Session models: averaged over test prefixes (next-item protocol: the next click is the one test item) or test sessions (thesis protocol: the clicks after the first 4)."},
       {"ndcg",
        "NDCG@{k}: sum of 1/log2(rank+1) over hits in the top {k}, divided by the same sum for an "
        "ideal ranking; averaged over test users."},
@@ -28,6 +28,20 @@ const std::map<std::string, std::string, std::less<>>& definitions() {
        "averaged over test users."},
       {"rmse", "RMSE: sqrt(mean((y - y_hat)^2)) over the test rows."},
       {"mae", "MAE: mean(|y - y_hat|) over the test rows."},
+      {"rmse_cold_user", "RMSE over the test rows of users with no training rows (cold-start users)."},
+      {"rmse_cold_item",
+       "RMSE over the test rows of known users and items with no training rows (cold-start items)."},
+      {"rmse_warm", "RMSE over the test rows whose user and item both have training rows."},
+      {"mae_cold_user", "MAE over the test rows of users with no training rows (cold-start users)."},
+      {"mae_cold_item",
+       "MAE over the test rows of known users and items with no training rows (cold-start items)."},
+      {"mae_warm", "MAE over the test rows whose user and item both have training rows."},
+      {"rows_cold_user", "Test rows of users with no training rows."},
+      {"rows_cold_item", "Test rows of known users and items with no training rows."},
+      {"rows_warm", "Test rows whose user and item both have training rows."},
+      {"weighted_f1", "Weighted F1: per-class F1 averaged with the classes' supports as weights."},
+      {"macro_precision", "Macro precision: unweighted mean of the per-class precisions."},
+      {"macro_recall", "Macro recall: unweighted mean of the per-class recalls."},
       {"r2", "R^2: 1 - SS_res / SS_tot over the test rows."},
       {"auc",
        "AUC: probability that a random positive scores above a random negative (ties count one "

@@ -166,9 +166,11 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
                           "test_days", "valid_days"});
     c.split.kind = getString(s, "split", "kind", "random");
     if (c.split.kind != "random" && c.split.kind != "kfold" && c.split.kind != "temporal" &&
-        c.split.kind != "leave_last_n" && c.split.kind != "session_time") {
-      fail("split.kind", "must be random, kfold, temporal, leave_last_n or session_time, got '" +
-                             c.split.kind + "'");
+        c.split.kind != "leave_last_n" && c.split.kind != "session_time" &&
+        c.split.kind != "session_random") {
+      fail("split.kind",
+           "must be random, kfold, temporal, leave_last_n, session_time or session_random, got '" +
+               c.split.kind + "'");
     }
     c.split.n = static_cast<int>(getInt(s, "split", "n", 1, 1, 1000000));
     c.split.validN = static_cast<int>(getInt(s, "split", "valid_n", 0, 0, 1000000));

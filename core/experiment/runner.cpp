@@ -101,6 +101,9 @@ split::Split makeSplit(const ExperimentConfig& c, const data::InteractionLog& lo
     cfg.validDays = c.split.validDays;
     return split::sessionTimeSplit(log, cfg);
   }
+  if (c.split.kind == "session_random") {
+    return split::randomSessionSplit(log, c.split.testRatio, c.split.validRatio, c.seed);
+  }
   return split::randomSplit(log, c.split.testRatio, c.split.validRatio, c.seed);
 }
 

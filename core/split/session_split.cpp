@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "common/errors.h"
 
@@ -132,6 +133,45 @@ Split sessionTimeSplit(const data::InteractionLog& log, const SessionSplitConfig
     postFilter(log, config, trainItem, s.test);
     postFilter(log, config, trainItem, s.valid);
   }
+  return s;
+}
+
+Split randomSessionSplit(const data::InteractionLog& log, double testRatio, double validRatio,
+                         std::uint64_t seed) {
+  if (!(testRatio >= 0 && testRatio < 1)) {
+    throw InputError(fmt::format("session_random split: test_ratio must be in [0, 1), got {}", testRatio));
+  }
+  if (!(validRatio >= 0 && validRatio < 1) || testRatio + validRatio >= 1) {
+    throw InputError(fmt::format(
+        "session_random split: valid_ratio must be in [0, 1) with test_ratio + valid_ratio < 1, "
+        "got {} + {}",
+        testRatio, validRatio));
+  }
+  if (!log.hasSessions()) throw InputError("session_random split: the log has no session column");
+  const auto nSessions = static_cast<std::size_t>(log.numSessions());
+  std::vector<char> present(nSessions, 0);
+  for (auto sess : log.session) present[static_cast<std::size_t>(sess)] = 1;
+  std::vector<std::uint32_t> sessions;
+  for (std::size_t i = 0; i < nSessions; ++i)
+    if (present[i]) sessions.push_back(static_cast<std::uint32_t>(i));
+  std::mt19937_64 rng(seed);
+  std::shuffle(sessions.begin(), sessions.end(), rng);
+  const auto nTest = static_cast<std::size_t>(std::llround(static_cast<double>(sessions.size()) * testRatio));
+  const auto nValid = static_cast<std::size_t>(std::llround(static_cast<double>(sessions.size()) * validRatio));
+  std::vector<Part> part(nSessions, Part::Train);
+  for (std::size_t j = 0; j < sessions.size(); ++j) {
+    if (j < nTest) part[sessions[j]] = Part::Test;
+    else if (j < nTest + nValid) part[sessions[j]] = Part::Valid;
+  }
+  Split s;
+  for (std::size_t r = 0; r < log.numRows(); ++r) {
+    switch (part[static_cast<std::size_t>(log.session[r])]) {
+      case Part::Train: s.train.push_back(static_cast<std::uint32_t>(r)); break;
+      case Part::Valid: s.valid.push_back(static_cast<std::uint32_t>(r)); break;
+      case Part::Test: s.test.push_back(static_cast<std::uint32_t>(r)); break;
+    }
+  }
+  if (s.train.empty()) throw InputError("session_random split: no training session left");
   return s;
 }
 

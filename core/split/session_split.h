@@ -32,4 +32,12 @@ struct SessionSplitConfig {
 /// column; throws InputError when the cut leaves no training session. Parts are ascending.
 Split sessionTimeSplit(const data::InteractionLog& log, const SessionSplitConfig& config);
 
+/// The thesis' random split of whole sessions (SPEC B: 60 / 20 / 20): the sessions present in
+/// the log are shuffled with `seed`; the first round(S * testRatio) are test, the next
+/// round(S * validRatio) validation, the rest training; every row follows its session, so a
+/// session never straddles parts. Needs a session column; ratios in [0, 1) with
+/// testRatio + validRatio < 1 (InputError otherwise, naming the field). Parts are ascending.
+Split randomSessionSplit(const data::InteractionLog& log, double testRatio, double validRatio,
+                         std::uint64_t seed);
+
 }  // namespace reclab::split

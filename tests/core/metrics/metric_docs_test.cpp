@@ -6,9 +6,15 @@ namespace reclab::eval {
 namespace {
 
 TEST(MetricDocs, RankingMetricsCarryTheirCutOff) {
-  EXPECT_EQ(metricDefinition("recall@20"),
-            "Recall@20: hits in the top 20 / the user's number of test items, averaged over test "
-            "users.");
+  EXPECT_EQ(metricDefinition("recall@20").rfind(
+                "Recall@20: hits in the top 20 / the user's number of test items, averaged over "
+                "test users. Session models: averaged over test prefixes",
+                0),
+            0u);
+  EXPECT_EQ(metricDefinition("rmse_cold_user"),
+            "RMSE over the test rows of users with no training rows (cold-start users).");
+  EXPECT_EQ(metricDefinition("val_macro_recall"),
+            "On the validation rows. Macro recall: unweighted mean of the per-class recalls.");
   EXPECT_NE(metricDefinition("hit_rate@5").find("ACCs@5"), std::string::npos);
 }
 

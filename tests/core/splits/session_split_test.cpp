@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "common/errors.h"
 
@@ -107,6 +109,46 @@ TEST(SessionSplit, RejectsBadParametersAndMissingColumns) {
   auto noTime = log;
   noTime.timestamp.clear();
   EXPECT_EQ(errorOf(noTime, {}), "session_split: the log has no timestamp column");
+}
+
+TEST(RandomSessionSplit, WholeSessionsInTheRatiosSeeded) {
+  // 10 sessions of 1..10 rows: 2 test, 2 validation, 6 training sessions (the thesis' 60/20/20).
+  data::InteractionLog log;
+  for (int s = 0; s < 10; ++s) log.sessions.internInt(s);
+  log.items.internInt(0);
+  for (int s = 0; s < 10; ++s) {
+    for (int k = 0; k <= s; ++k) {
+      log.session.push_back(s);
+      log.item.push_back(0);
+    }
+  }
+  auto split = randomSessionSplit(log, 0.2, 0.2, 7);
+  auto sessionsOf = [&](const Rows& rows) {
+    std::set<std::int32_t> out;
+    for (auto r : rows) out.insert(log.session[r]);
+    return out;
+  };
+  const auto train = sessionsOf(split.train), valid = sessionsOf(split.valid),
+             test = sessionsOf(split.test);
+  EXPECT_EQ(test.size(), 2u);
+  EXPECT_EQ(valid.size(), 2u);
+  EXPECT_EQ(train.size(), 6u);
+  // Every row of a session is in its session's part; the parts cover the log.
+  EXPECT_EQ(split.train.size() + split.valid.size() + split.test.size(), log.numRows());
+  for (auto s : test) EXPECT_FALSE(train.count(s) || valid.count(s));
+  for (auto s : valid) EXPECT_FALSE(train.count(s));
+  EXPECT_TRUE(std::is_sorted(split.test.begin(), split.test.end()));
+  // Seeded: the same seed gives the same parts, another seed (almost surely) others.
+  EXPECT_EQ(randomSessionSplit(log, 0.2, 0.2, 7).test, split.test);
+  bool differs = false;
+  for (std::uint64_t seed = 8; seed < 12; ++seed) differs = differs || randomSessionSplit(log, 0.2, 0.2, seed).test != split.test;
+  EXPECT_TRUE(differs);
+  try {
+    randomSessionSplit(log, 0.6, 0.5, 1);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("test_ratio + valid_ratio < 1"), std::string::npos);
+  }
 }
 
 }  // namespace
