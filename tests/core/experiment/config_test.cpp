@@ -86,7 +86,7 @@ TEST(Config, SplitKindsAndPreprocess) {
   j["split"] = {{"kind", "session_time"}, {"test_days", 0}};
   EXPECT_EQ(errorOf(j), "config: split.test_days must be a number > 0, got 0");
   j["split"] = {{"kind", "by_magic"}};
-  EXPECT_NE(errorOf(j).find("leave_last_n or session_time, got 'by_magic'"), std::string::npos);
+  EXPECT_NE(errorOf(j).find("leave_last_n, session_time or session_random, got 'by_magic'"), std::string::npos);
 }
 
 TEST(Config, CsvNeedsAMapping) {
