@@ -16,9 +16,9 @@
 #include "common/errors.h"
 #include "eval/classification_summary.h"
 #include "eval/metrics.h"
-#include "experiment/inspect.h"
 #include "eval/ranking_evaluator.h"
 #include "eval/session_evaluator.h"
+#include "experiment/inspect.h"
 #include "models/callbacks.h"
 #include "models/classic/item_meta.h"
 #include "models/neural/neural_models.h"
@@ -128,9 +128,10 @@ void addRatingMetrics(const ExperimentConfig& c, const data::InteractionLog& log
   at.reserve(test.size());
   for (std::size_t j = 0; j < test.size(); ++j) at.emplace(test[j], j);
   const auto parts = split::partitionColdStart(log, train, test);
-  for (const auto& [name, rows] : {std::pair<const char*, const std::vector<std::uint32_t>*>{"cold_user", &parts.coldUser},
-                                   {"cold_item", &parts.coldItem},
-                                   {"warm", &parts.warm}}) {
+  for (const auto& [name, rows] :
+       {std::pair<const char*, const std::vector<std::uint32_t>*>{"cold_user", &parts.coldUser},
+        {"cold_item", &parts.coldItem},
+        {"warm", &parts.warm}}) {
     metrics[std::string("rows_") + name] = static_cast<double>(rows->size());
     if (rows->empty()) continue;
     std::vector<float> t, p;
@@ -194,14 +195,14 @@ std::map<std::string, double> evaluateModel(const ExperimentConfig& c,
     for (const auto& [k, v] : summary.metrics()) {
       if (wants(c, k.c_str())) metrics[k] = v;
     }
-    obs.onEvaluation("classification",
-                     summary.toJson(cl->classNames(), test, 0, "test").dump());
-    obs.onLog(LogLevel::Info, fmt::format("test: accuracy {:.4f}, macro F1 {:.4f}, log loss {:.4f}",
-                                          summary.report.accuracy, summary.report.macroAvg.f1,
-                                          summary.logLoss));
+    obs.onEvaluation("classification", summary.toJson(cl->classNames(), test, 0, "test").dump());
+    obs.onLog(LogLevel::Info,
+              fmt::format("test: accuracy {:.4f}, macro F1 {:.4f}, log loss {:.4f}",
+                          summary.report.accuracy, summary.report.macroAvg.f1, summary.logLoss));
   }
   bool ranking = false;
-  for (const char* m : {"precision", "recall", "hit_rate", "mrr", "ndcg", "map"}) ranking = ranking || wants(c, m);
+  for (const char* m : {"precision", "recall", "hit_rate", "mrr", "ndcg", "map"})
+    ranking = ranking || wants(c, m);
   if (auto* rec = dynamic_cast<const models::Recommender*>(&model); rec && ranking) {
     if (!log.hasUsers()) {
       obs.onLog(LogLevel::Warning, "ranking metrics skipped: the dataset has no user column");
@@ -265,9 +266,8 @@ namespace {
 /// Trains and evaluates one split; returns the metrics and fills per-user values.
 std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
                                                std::shared_ptr<const data::LoadResult> data,
-                                               split::Split s, Observer& obs,
-                                               const StopToken& stop, store::Store* st,
-                                               std::int64_t runId) {
+                                               split::Split s, Observer& obs, const StopToken& stop,
+                                               store::Store* st, std::int64_t runId) {
   const auto& log = data->log;
   // Statistics are fitted on training rows only; the guard fails the run if one saw test rows.
   split::LeakageGuard guard;
@@ -282,28 +282,34 @@ std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
   }
   guard.check(s);
   auto model = models::Registry::instance().create(c.model.name, c.model.params);
-  models::TrainContext ctx{log, s.train, s.valid.empty() ? nullptr : &s.valid, c.seed,
-                           c.effectiveThreads(), obs, stop};
+  models::TrainContext ctx{
+      log, s.train, s.valid.empty() ? nullptr : &s.valid, c.seed, c.effectiveThreads(), obs, stop};
   ctx.guard = &guard;
   // Models that start from another run's embeddings (the hybrid CNN's embeddings_run).
   OpenedRun source;
-  if (c.model.params.contains("embeddings_run") && c.model.params.at("embeddings_run").get<long long>() > 0) {
+  if (c.model.params.contains("embeddings_run") &&
+      c.model.params.at("embeddings_run").get<long long>() > 0) {
     const auto sourceId = c.model.params.at("embeddings_run").get<std::int64_t>();
-    if (!st) throw InputError("model.params.embeddings_run needs a run store (--db) to read run " + std::to_string(sourceId) + " from");
+    if (!st)
+      throw InputError("model.params.embeddings_run needs a run store (--db) to read run " +
+                       std::to_string(sourceId) + " from");
     auto rec = st->run(sourceId);
-    if (!rec) throw InputError(fmt::format("model.params.embeddings_run: there is no run {}", sourceId));
+    if (!rec)
+      throw InputError(fmt::format("model.params.embeddings_run: there is no run {}", sourceId));
     auto sourceConfig = ExperimentConfig::fromJson(nlohmann::json::parse(rec->configJson));
     if (datasetHash(sourceConfig.dataset.paths) != datasetHash(c.dataset.paths)) {
-      throw InputError(fmt::format("model.params.embeddings_run: run {} was trained on another "
-                                   "dataset ({}); its embeddings do not index this one's users and items",
-                                   sourceId, fmt::join(sourceConfig.dataset.paths, ", ")));
+      throw InputError(
+          fmt::format("model.params.embeddings_run: run {} was trained on another "
+                      "dataset ({}); its embeddings do not index this one's users and items",
+                      sourceId, fmt::join(sourceConfig.dataset.paths, ", ")));
     }
     source = openRun(*st, sourceId, obs, stop, data);
     ctx.pretrained = dynamic_cast<const models::HasEmbeddings*>(source.model.get());
     if (!ctx.pretrained) {
-      throw InputError(fmt::format("model.params.embeddings_run: run {} ({}) has no user / item "
-                                   "embeddings; use a LightFM-style, SVD, DMF or torch_mf run",
-                                   sourceId, rec->modelName));
+      throw InputError(
+          fmt::format("model.params.embeddings_run: run {} ({}) has no user / item "
+                      "embeddings; use a LightFM-style, SVD, DMF or torch_mf run",
+                      sourceId, rec->modelName));
     }
   }
   std::unique_ptr<models::EarlyStopping> early;
@@ -315,9 +321,9 @@ std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
         c.earlyStopping.minDelta);
     ctx.callbacks.push_back(early.get());
   }
-  obs.onLog(LogLevel::Info, fmt::format("training {} on {} rows ({} validation, {} test)",
-                                        c.model.name, s.train.size(), s.valid.size(),
-                                        s.test.size()));
+  obs.onLog(LogLevel::Info,
+            fmt::format("training {} on {} rows ({} validation, {} test)", c.model.name,
+                        s.train.size(), s.valid.size(), s.test.size()));
   try {
     model->fit(ctx);
   } catch (const TrainingDiverged& e) {
@@ -346,6 +352,28 @@ std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
 
 }  // namespace
 
+store::RunStatus runToStatus(const std::function<void()>& body, const StopToken& stop,
+                             std::string& error) {
+  store::RunStatus status = store::RunStatus::Finished;
+  try {
+    body();
+  } catch (const Cancelled&) {
+    status = store::RunStatus::Cancelled;
+    error = "cancelled by the user";
+  } catch (const InputError& e) {
+    status = store::RunStatus::Failed;
+    error = e.what();
+  } catch (const std::exception& e) {
+    status = store::RunStatus::Failed;
+    error = std::string("internal error: ") + e.what();
+  }
+  if (status == store::RunStatus::Finished && stop.stopRequested()) {
+    status = store::RunStatus::Cancelled;
+    error = "cancelled by the user";
+  }
+  return status;
+}
+
 std::string datasetHash(const std::vector<std::string>& paths) {
   std::uint64_t h = 1469598103934665603ULL;
   std::vector<char> buf(1 << 20);
@@ -365,7 +393,8 @@ std::string versionsJson(const ExperimentConfig& config, const std::string& dsHa
   nlohmann::json j;
   j["reclab"] = "0.1.0";
   j["libtorch"] = models::neural::torchVersion();
-  j["eigen"] = fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION);
+  j["eigen"] =
+      fmt::format("{}.{}.{}", EIGEN_WORLD_VERSION, EIGEN_MAJOR_VERSION, EIGEN_MINOR_VERSION);
   j["sqlite"] = sqlite3_libversion();
   j["compiler"] = fmt::format("g++ {}.{}.{}", __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
   j["threads"] = config.effectiveThreads();
@@ -407,8 +436,8 @@ std::int64_t enqueueRun(store::Store& store, const ExperimentConfig& config) {
 }
 
 RunOutcome executeRun(const ExperimentConfig& config, const std::string& dbPath,
-                      std::optional<std::int64_t> runId, Observer& observer,
-                      const StopToken& stop, std::shared_ptr<const data::LoadResult> preloaded) {
+                      std::optional<std::int64_t> runId, Observer& observer, const StopToken& stop,
+                      std::shared_ptr<const data::LoadResult> preloaded) {
   RunOutcome out;
   std::unique_ptr<store::Store> st;
   try {
@@ -423,83 +452,74 @@ RunOutcome executeRun(const ExperimentConfig& config, const std::string& dbPath,
     return out;
   }
   RecordingObserver rec(observer, st.get(), out.runId);
-  try {
-    auto data = preloaded ? preloaded : loadForConfig(config, rec, stop);
-    const std::string dsHash = datasetHash(config.dataset.paths);
-    if (st) {
-      // Record the dataset and the reproducibility record on the run.
-      store::DatasetRecord d;
-      d.name = fs::path(config.dataset.paths.front()).filename().string();
-      d.format = data::formatName(data->format);
-      d.paths = nlohmann::json(config.dataset.paths).dump();
-      d.contentHash = dsHash;
-      st->addDataset(d);
-      st->setVersions(out.runId, versionsJson(config, dsHash));
-    }
-    stop.throwIfStopped();
-    if (config.split.kind == "kfold") {
-      std::map<std::string, std::vector<double>> perFold;
-      for (int f = 0; f < config.split.folds; ++f) {
-        if (config.split.fold >= 0 && f != config.split.fold) continue;
-        stop.throwIfStopped();
-        rec.onLog(LogLevel::Info, fmt::format("fold {} of {}", f + 1, config.split.folds));
-        std::int64_t foldRun = 0;
-        std::unique_ptr<RecordingObserver> foldObs;
+  out.status = runToStatus(
+      [&] {
+        auto data = preloaded ? preloaded : loadForConfig(config, rec, stop);
+        const std::string dsHash = datasetHash(config.dataset.paths);
         if (st) {
-          store::RunRecord child;
-          child.parentRunId = out.runId;
-          child.name = fmt::format("{} fold {}", config.name.empty() ? config.model.name : config.name, f + 1);
-          child.modelName = config.model.name;
-          ExperimentConfig foldConfig = config;
-          foldConfig.split.fold = f;
-          child.configJson = foldConfig.toJson().dump(2);
-          child.seed = static_cast<std::int64_t>(config.seed);
-          child.status = store::RunStatus::Queued;
-          foldRun = st->createRun(child);
-          st->startRun(foldRun);
+          // Record the dataset and the reproducibility record on the run.
+          store::DatasetRecord d;
+          d.name = fs::path(config.dataset.paths.front()).filename().string();
+          d.format = data::formatName(data->format);
+          d.paths = nlohmann::json(config.dataset.paths).dump();
+          d.contentHash = dsHash;
+          st->addDataset(d);
+          st->setVersions(out.runId, versionsJson(config, dsHash));
         }
-        foldObs = std::make_unique<RecordingObserver>(observer, st.get(), foldRun);
-        std::map<std::string, double> m;
-        try {
-          auto s = makeSplit(config, data->log, f);
-          m = trainAndEvaluate(config, data, s, *foldObs, stop, st.get(), foldRun);
-        } catch (const Cancelled&) {
-          if (st) st->finishRun(foldRun, store::RunStatus::Cancelled, "cancelled by the user");
-          throw;
-        } catch (const std::exception& e) {
-          if (st) st->finishRun(foldRun, store::RunStatus::Failed, e.what());
-          throw;
+        stop.throwIfStopped();
+        if (config.split.kind == "kfold") {
+          std::map<std::string, std::vector<double>> perFold;
+          for (int f = 0; f < config.split.folds; ++f) {
+            if (config.split.fold >= 0 && f != config.split.fold) continue;
+            stop.throwIfStopped();
+            rec.onLog(LogLevel::Info, fmt::format("fold {} of {}", f + 1, config.split.folds));
+            std::int64_t foldRun = 0;
+            std::unique_ptr<RecordingObserver> foldObs;
+            if (st) {
+              store::RunRecord child;
+              child.parentRunId = out.runId;
+              child.name = fmt::format(
+                  "{} fold {}", config.name.empty() ? config.model.name : config.name, f + 1);
+              child.modelName = config.model.name;
+              ExperimentConfig foldConfig = config;
+              foldConfig.split.fold = f;
+              child.configJson = foldConfig.toJson().dump(2);
+              child.seed = static_cast<std::int64_t>(config.seed);
+              child.status = store::RunStatus::Queued;
+              foldRun = st->createRun(child);
+              st->startRun(foldRun);
+            }
+            foldObs = std::make_unique<RecordingObserver>(observer, st.get(), foldRun);
+            std::map<std::string, double> m;
+            try {
+              auto s = makeSplit(config, data->log, f);
+              m = trainAndEvaluate(config, data, s, *foldObs, stop, st.get(), foldRun);
+            } catch (const Cancelled&) {
+              if (st) st->finishRun(foldRun, store::RunStatus::Cancelled, "cancelled by the user");
+              throw;
+            } catch (const std::exception& e) {
+              if (st) st->finishRun(foldRun, store::RunStatus::Failed, e.what());
+              throw;
+            }
+            if (st) st->finishRun(foldRun, store::RunStatus::Finished);
+            for (const auto& [k, v] : m) perFold[k].push_back(v);
+          }
+          for (const auto& [k, vals] : perFold) {
+            double mean =
+                std::accumulate(vals.begin(), vals.end(), 0.0) / static_cast<double>(vals.size());
+            double var = 0;
+            for (double v : vals) var += (v - mean) * (v - mean);
+            out.metrics[k] = mean;
+            out.metrics[k + "_std"] =
+                vals.size() > 1 ? std::sqrt(var / static_cast<double>(vals.size() - 1)) : 0.0;
+          }
+          if (st) st->setMetrics(out.runId, out.metrics);
+        } else {
+          auto s = makeSplit(config, data->log, 0);
+          out.metrics = trainAndEvaluate(config, data, s, rec, stop, st.get(), out.runId);
         }
-        if (st) st->finishRun(foldRun, store::RunStatus::Finished);
-        for (const auto& [k, v] : m) perFold[k].push_back(v);
-      }
-      for (const auto& [k, vals] : perFold) {
-        double mean = std::accumulate(vals.begin(), vals.end(), 0.0) / static_cast<double>(vals.size());
-        double var = 0;
-        for (double v : vals) var += (v - mean) * (v - mean);
-        out.metrics[k] = mean;
-        out.metrics[k + "_std"] = vals.size() > 1 ? std::sqrt(var / static_cast<double>(vals.size() - 1)) : 0.0;
-      }
-      if (st) st->setMetrics(out.runId, out.metrics);
-    } else {
-      auto s = makeSplit(config, data->log, 0);
-      out.metrics = trainAndEvaluate(config, data, s, rec, stop, st.get(), out.runId);
-    }
-    out.status = store::RunStatus::Finished;
-  } catch (const Cancelled&) {
-    out.status = store::RunStatus::Cancelled;
-    out.error = "cancelled by the user";
-  } catch (const InputError& e) {
-    out.status = store::RunStatus::Failed;
-    out.error = e.what();
-  } catch (const std::exception& e) {
-    out.status = store::RunStatus::Failed;
-    out.error = std::string("internal error: ") + e.what();
-  }
-  if (out.status == store::RunStatus::Finished && stop.stopRequested()) {
-    out.status = store::RunStatus::Cancelled;
-    out.error = "cancelled by the user";
-  }
+      },
+      stop, out.error);
   if (st) {
     try {
       st->finishRun(out.runId, out.status, out.error);

@@ -6,6 +6,7 @@
 /// keeps what it made and a crash loses at most the epoch in flight.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -42,8 +43,7 @@ std::int64_t enqueueRun(store::Store& store, const ExperimentConfig& config);
 /// avoids reloading a dataset already in memory. Never throws for a failing run: the error is
 /// in the outcome (status Failed) and in the store; Cancelled yields status Cancelled.
 RunOutcome executeRun(const ExperimentConfig& config, const std::string& dbPath,
-                      std::optional<std::int64_t> runId, Observer& observer,
-                      const StopToken& stop,
+                      std::optional<std::int64_t> runId, Observer& observer, const StopToken& stop,
                       std::shared_ptr<const data::LoadResult> preloaded = nullptr);
 
 /// The metrics `config.eval` asks for, of a trained `model` on `test` rows: RMSE / MAE for a
@@ -63,6 +63,12 @@ void storeModel(store::Store& store, std::int64_t runId, const models::Model& mo
 /// evaluations to artefacts. `store` may be null (then it only forwards).
 std::unique_ptr<Observer> recordingObserver(Observer& inner, store::Store* store,
                                             std::int64_t runId);
+
+/// Runs a run's work and says how it ended: Finished; Cancelled when `body` throws Cancelled or
+/// `stop` was triggered by the end ("cancelled by the user"); Failed with the message of an
+/// InputError, or "internal error: ..." for any other exception. `error` receives the message.
+store::RunStatus runToStatus(const std::function<void()>& body, const StopToken& stop,
+                             std::string& error);
 
 /// JSON with library versions, thread count, config hash and dataset hash.
 std::string versionsJson(const ExperimentConfig& config, const std::string& datasetHash);

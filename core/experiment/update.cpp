@@ -314,108 +314,101 @@ UpdateOutcome updateRun(store::Store& store, std::int64_t parentRunId, const Upd
   if (!parentRecord->versionsJson.empty()) store.setVersions(out.runId, parentRecord->versionsJson);
   auto rec = recordingObserver(observer, &store, out.runId);
 
-  try {
-    const auto cols = rowColumns(log);
-    store.putArtifact(out.runId, kRowsArtifact, rowsCsv(log, cols, added.firstRow, added.endRow));
-    json info = {{"columns", cols},
-                 {"rows", added.numRows()},
-                 {"test_rows", held},
-                 {"new_users", added.newUsers},
-                 {"new_items", added.newItems},
-                 {"new_events", added.newEvents},
-                 {"sources", options.paths},
-                 {"format", format}};
-    store.putArtifact(out.runId, kInfoArtifact, info.dump());
-    rec->onLog(
-        LogLevel::Info,
-        fmt::format("update of run {}: {} new rows ({} held out), {} new users, {} new "
-                    "items",
-                    parentRunId, added.numRows(), newTest.size(), added.newUsers, added.newItems));
-
-    out.before = evaluateModel(config, parent.data->log, *parent.model, oldTrain, parent.split.test,
-                               *rec, stop);
-    out.metrics = prefixed("before_", out.before);
-    store.setMetrics(out.runId, out.metrics);
-
-    std::vector<std::uint32_t> allTrain = oldTrain;
-    allTrain.insert(allTrain.end(), newTrain.begin(), newTrain.end());
-    const auto* valid = parent.split.valid.empty() ? nullptr : &parent.split.valid;
-    std::unique_ptr<models::Model> model = std::move(parent.model);
-    auto* inc = dynamic_cast<models::Incremental*>(model.get());
-    out.incremental = inc != nullptr;
-    if (inc) {
-      inc->grow(log.numUsers(), log.numItems(), seed);
-      if (!newTest.empty()) {
-        const auto m = evaluateModel(config, log, *model, allTrain, newTest, *rec, stop);
-        for (const auto& [k, v] : m) out.metrics["before_new_" + k] = v;
-      }
-      if (options.epochs > 0 && !newTrain.empty()) {
-        auto tuneRows = replaySample(
-            oldTrain,
-            static_cast<std::size_t>(
-                std::llround(options.replayRatio * static_cast<double>(newTrain.size()))),
-            seed);
-        out.replayRows = static_cast<std::uint32_t>(tuneRows.size());
-        tuneRows.insert(tuneRows.end(), newTrain.begin(), newTrain.end());
+  out.status = runToStatus(
+      [&] {
+        const auto cols = rowColumns(log);
+        store.putArtifact(out.runId, kRowsArtifact,
+                          rowsCsv(log, cols, added.firstRow, added.endRow));
+        json info = {{"columns", cols},
+                     {"rows", added.numRows()},
+                     {"test_rows", held},
+                     {"new_users", added.newUsers},
+                     {"new_items", added.newItems},
+                     {"new_events", added.newEvents},
+                     {"sources", options.paths},
+                     {"format", format}};
+        store.putArtifact(out.runId, kInfoArtifact, info.dump());
         rec->onLog(LogLevel::Info,
-                   fmt::format("fine-tuning {} for {} epochs on {} new + {} replayed rows",
-                               config.model.name, options.epochs, newTrain.size(), out.replayRows));
-        models::TrainContext ctx{log, tuneRows, valid, seed, config.effectiveThreads(), *rec, stop};
-        inc->fineTune(ctx, options.epochs);
-        stop.throwIfStopped();
-      }
-      if (options.foldIn && log.hasUsers()) {
-        std::vector<std::uint8_t> touched(static_cast<std::size_t>(log.numUsers()), 0);
-        for (auto r : newTrain) touched[static_cast<std::size_t>(log.user[r])] = 1;
-        std::vector<std::vector<std::uint32_t>> rowsOf(touched.size());
-        for (auto r : allTrain)
-          if (touched[static_cast<std::size_t>(log.user[r])])
-            rowsOf[static_cast<std::size_t>(log.user[r])].push_back(r);
-        for (std::size_t u = 0; u < touched.size(); ++u) {
-          if (!touched[u]) continue;
-          if ((out.usersFoldedIn & 255) == 0) stop.throwIfStopped();
-          inc->foldInUser(log, static_cast<std::int32_t>(u), rowsOf[u]);
-          ++out.usersFoldedIn;
-        }
-        rec->onLog(LogLevel::Info, fmt::format("folded in {} users", out.usersFoldedIn));
-      }
-    } else {
-      rec->onLog(LogLevel::Warning,
-                 fmt::format("model '{}' has no incremental update: refitting it from scratch "
-                             "on {} old + {} new training rows",
-                             config.model.name, oldTrain.size(), newTrain.size()));
-      model = models::Registry::instance().create(config.model.name, config.model.params);
-      models::TrainContext ctx{log, allTrain, valid, seed, config.effectiveThreads(), *rec, stop};
-      model->fit(ctx);
-      stop.throwIfStopped();
-    }
+                   fmt::format("update of run {}: {} new rows ({} held out), {} new users, {} new "
+                               "items",
+                               parentRunId, added.numRows(), newTest.size(), added.newUsers,
+                               added.newItems));
 
-    json perUser;
-    out.after =
-        evaluateModel(config, log, *model, allTrain, parent.split.test, *rec, stop, &perUser);
-    for (const auto& [k, v] : out.after) out.metrics[k] = v;
-    if (!newTest.empty()) {
-      const auto m = evaluateModel(config, log, *model, allTrain, newTest, *rec, stop);
-      for (const auto& [k, v] : m) out.metrics["new_" + k] = v;
-    }
-    store.setMetrics(out.runId, out.metrics);
-    if (!perUser.is_null()) store.putArtifact(out.runId, "per_user_metrics.json", perUser.dump());
-    storeModel(store, out.runId, *model);
-    out.status = store::RunStatus::Finished;
-  } catch (const Cancelled&) {
-    out.status = store::RunStatus::Cancelled;
-    out.error = "cancelled by the user";
-  } catch (const InputError& e) {
-    out.status = store::RunStatus::Failed;
-    out.error = e.what();
-  } catch (const std::exception& e) {
-    out.status = store::RunStatus::Failed;
-    out.error = std::string("internal error: ") + e.what();
-  }
-  if (out.status == store::RunStatus::Finished && stop.stopRequested()) {
-    out.status = store::RunStatus::Cancelled;
-    out.error = "cancelled by the user";
-  }
+        out.before = evaluateModel(config, parent.data->log, *parent.model, oldTrain,
+                                   parent.split.test, *rec, stop);
+        out.metrics = prefixed("before_", out.before);
+        store.setMetrics(out.runId, out.metrics);
+
+        std::vector<std::uint32_t> allTrain = oldTrain;
+        allTrain.insert(allTrain.end(), newTrain.begin(), newTrain.end());
+        const auto* valid = parent.split.valid.empty() ? nullptr : &parent.split.valid;
+        std::unique_ptr<models::Model> model = std::move(parent.model);
+        auto* inc = dynamic_cast<models::Incremental*>(model.get());
+        out.incremental = inc != nullptr;
+        if (inc) {
+          inc->grow(log.numUsers(), log.numItems(), seed);
+          if (!newTest.empty()) {
+            const auto m = evaluateModel(config, log, *model, allTrain, newTest, *rec, stop);
+            for (const auto& [k, v] : m) out.metrics["before_new_" + k] = v;
+          }
+          if (options.epochs > 0 && !newTrain.empty()) {
+            auto tuneRows = replaySample(
+                oldTrain,
+                static_cast<std::size_t>(
+                    std::llround(options.replayRatio * static_cast<double>(newTrain.size()))),
+                seed);
+            out.replayRows = static_cast<std::uint32_t>(tuneRows.size());
+            tuneRows.insert(tuneRows.end(), newTrain.begin(), newTrain.end());
+            rec->onLog(
+                LogLevel::Info,
+                fmt::format("fine-tuning {} for {} epochs on {} new + {} replayed rows",
+                            config.model.name, options.epochs, newTrain.size(), out.replayRows));
+            models::TrainContext ctx{log,  tuneRows, valid, seed, config.effectiveThreads(),
+                                     *rec, stop};
+            inc->fineTune(ctx, options.epochs);
+            stop.throwIfStopped();
+          }
+          if (options.foldIn && log.hasUsers()) {
+            std::vector<std::uint8_t> touched(static_cast<std::size_t>(log.numUsers()), 0);
+            for (auto r : newTrain) touched[static_cast<std::size_t>(log.user[r])] = 1;
+            std::vector<std::vector<std::uint32_t>> rowsOf(touched.size());
+            for (auto r : allTrain)
+              if (touched[static_cast<std::size_t>(log.user[r])])
+                rowsOf[static_cast<std::size_t>(log.user[r])].push_back(r);
+            for (std::size_t u = 0; u < touched.size(); ++u) {
+              if (!touched[u]) continue;
+              if ((out.usersFoldedIn & 255) == 0) stop.throwIfStopped();
+              inc->foldInUser(log, static_cast<std::int32_t>(u), rowsOf[u]);
+              ++out.usersFoldedIn;
+            }
+            rec->onLog(LogLevel::Info, fmt::format("folded in {} users", out.usersFoldedIn));
+          }
+        } else {
+          rec->onLog(LogLevel::Warning,
+                     fmt::format("model '{}' has no incremental update: refitting it from scratch "
+                                 "on {} old + {} new training rows",
+                                 config.model.name, oldTrain.size(), newTrain.size()));
+          model = models::Registry::instance().create(config.model.name, config.model.params);
+          models::TrainContext ctx{log,  allTrain, valid, seed, config.effectiveThreads(),
+                                   *rec, stop};
+          model->fit(ctx);
+          stop.throwIfStopped();
+        }
+
+        json perUser;
+        out.after =
+            evaluateModel(config, log, *model, allTrain, parent.split.test, *rec, stop, &perUser);
+        for (const auto& [k, v] : out.after) out.metrics[k] = v;
+        if (!newTest.empty()) {
+          const auto m = evaluateModel(config, log, *model, allTrain, newTest, *rec, stop);
+          for (const auto& [k, v] : m) out.metrics["new_" + k] = v;
+        }
+        store.setMetrics(out.runId, out.metrics);
+        if (!perUser.is_null())
+          store.putArtifact(out.runId, "per_user_metrics.json", perUser.dump());
+        storeModel(store, out.runId, *model);
+      },
+      stop, out.error);
   try {
     store.finishRun(out.runId, out.status, out.error);
   } catch (const std::exception& e) {
