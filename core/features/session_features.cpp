@@ -234,12 +234,16 @@ SessionFeatureRows computeSessionFeatures(const data::InteractionLog& log,
   const std::size_t numRows = log.numRows();
   std::vector<std::uint32_t> posOf(numRows, kNotRequested);
   SessionFeatureRows out;
-  out.rows.reserve(rows.size());
+  std::size_t requestedClicks = 0;
   for (const std::uint32_t r : rows) {
     if (r >= numRows) {
       throw InputError(
           fmt::format("session_features: row {} out of range (the log has {} rows)", r, numRows));
     }
+    requestedClicks += clicks.contains(log.eventAt(r)) ? 1 : 0;
+  }
+  out.rows.reserve(requestedClicks);
+  for (const std::uint32_t r : rows) {
     if (!clicks.contains(log.eventAt(r))) continue;
     if (posOf[r] != kNotRequested) {
       throw InputError(fmt::format("session_features: row {} is listed twice", r));

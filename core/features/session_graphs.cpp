@@ -17,11 +17,11 @@ constexpr std::size_t kStopEvery = 1 << 16;
 constexpr std::size_t kTopHubs = 10;
 constexpr std::int32_t kSessionEnd = -1;
 
-/// The training clicks as item sequences: the items of session k are seq[start[k] ..] up to
-/// the next kSessionEnd marker (every session is followed by one).
+/// The training clicks as item sequences: the sessions' items one after the other, each session
+/// followed by a kSessionEnd marker.
 struct Sequences {
   std::vector<std::int32_t> seq;
-  std::vector<std::uint64_t> start;
+  std::uint64_t sessions = 0;
   std::uint64_t clicks = 0;
   std::uint64_t longest = 0;
 };
@@ -70,7 +70,6 @@ Sequences sequencesOf(const data::InteractionLog& log, std::span<const std::uint
   std::size_t nonEmpty = 0;
   for (std::size_t s = 0; s < numSessions; ++s) nonEmpty += offsets[s + 1] > offsets[s] ? 1 : 0;
   out.seq.reserve(order.size() + nonEmpty);
-  out.start.reserve(nonEmpty);
   for (std::size_t s = 0; s < numSessions; ++s) {
     if (s % kStopEvery == 0) {
       stop.throwIfStopped();
@@ -84,7 +83,7 @@ Sequences sequencesOf(const data::InteractionLog& log, std::span<const std::uint
     if (const auto dup = std::adjacent_find(b, e); dup != e) {
       throw InputError(fmt::format("session_graphs: training row {} is listed twice", *dup));
     }
-    out.start.push_back(out.seq.size());
+    ++out.sessions;
     for (auto it = b; it != e; ++it) out.seq.push_back(log.item[*it]);
     out.seq.push_back(kSessionEnd);
     out.longest = std::max<std::uint64_t>(out.longest, static_cast<std::uint64_t>(e - b));
@@ -114,16 +113,67 @@ Occurrences occurrencesOf(const Sequences& s, std::int32_t numItems) {
   return o;
 }
 
-void appendRow(CsrMatrix& m, const std::vector<std::int32_t>& touched,
-               const std::vector<std::uint32_t>& counts, std::size_t stride, std::size_t channel) {
-  for (const std::int32_t to : touched) {
-    const std::uint32_t c = counts[static_cast<std::size_t>(to) * stride + channel];
-    if (c == 0) continue;
-    m.columns.push_back(to);
-    m.weights.push_back(static_cast<float>(c));
+/// Dense accumulation of one graph row: per target item the count of G, of H, then of K's
+/// channels 1..P (one cache line per target for P <= 14), and the targets touched so far.
+class RowAccumulator {
+ public:
+  RowAccumulator(std::size_t numItems, std::size_t maxDistance)
+      : m_stride(maxDistance + 2), m_maxDistance(maxDistance), m_counts(numItems * m_stride, 0) {}
+
+  /// Counts the pairs from every occurrence of `from`; returns the pairs farther apart than P.
+  std::uint64_t accumulate(const Sequences& s, const Occurrences& occ, std::size_t from) {
+    std::uint64_t merged = 0;
+    for (auto o = occ.offsets[from]; o < occ.offsets[from + 1]; ++o) {
+      const std::uint64_t pos = occ.positions[o];
+      for (std::uint64_t j = pos + 1; s.seq[j] != kSessionEnd; ++j) {
+        const auto to = static_cast<std::size_t>(s.seq[j]);
+        const std::uint64_t p = j - pos;
+        std::uint32_t* c = &m_counts[to * m_stride];
+        if (c[1] == 0) m_touched.push_back(static_cast<std::int32_t>(to));
+        c[0] += p == 1 ? 1 : 0;
+        ++c[1];
+        if (p > m_maxDistance) ++merged;
+        ++c[2 + std::min<std::uint64_t>(p, m_maxDistance) - 1];
+      }
+    }
+    return merged;
   }
-  m.offsets.push_back(m.columns.size());
-}
+  /// Non-zero entries of the row in each of the stride() matrices, added to degrees[k].
+  void countDegrees(std::uint64_t* degrees) const {
+    for (const std::int32_t to : m_touched) {
+      const std::uint32_t* c = &m_counts[static_cast<std::size_t>(to) * m_stride];
+      for (std::size_t k = 0; k < m_stride; ++k) degrees[k] += c[k] != 0 ? 1 : 0;
+    }
+  }
+  /// Writes the row's entries of matrix k into columns / weights from cursor[k] on (ascending
+  /// targets) and advances the cursors.
+  void write(const std::vector<CsrMatrix*>& matrices, std::vector<std::uint64_t>& cursor) {
+    std::sort(m_touched.begin(), m_touched.end());
+    for (const std::int32_t to : m_touched) {
+      const std::uint32_t* c = &m_counts[static_cast<std::size_t>(to) * m_stride];
+      for (std::size_t k = 0; k < m_stride; ++k) {
+        if (c[k] == 0) continue;
+        CsrMatrix& m = *matrices[k];
+        m.columns[cursor[k]] = to;
+        m.weights[cursor[k]] = static_cast<float>(c[k]);
+        ++cursor[k];
+      }
+    }
+  }
+  void reset() {
+    for (const std::int32_t to : m_touched) {
+      std::fill_n(&m_counts[static_cast<std::size_t>(to) * m_stride], m_stride, 0U);
+    }
+    m_touched.clear();
+  }
+  std::size_t stride() const { return m_stride; }
+
+ private:
+  std::size_t m_stride;
+  std::size_t m_maxDistance;
+  std::vector<std::uint32_t> m_counts;
+  std::vector<std::int32_t> m_touched;
+};
 
 double median(std::vector<std::uint64_t>& v) {
   if (v.empty()) return 0;
@@ -229,56 +279,55 @@ SessionGraphs SessionGraphs::build(const data::InteractionLog& log,
   g.m_fittedOn = guard.record("session_graphs", trainRows);
   g.m_numItems = log.numItems();
   g.m_maxDistance = config.maxDistance;
-  g.m_numSessions = seqs.start.size();
+  g.m_numSessions = seqs.sessions;
   g.m_numClicks = seqs.clicks;
   g.m_longestSession = seqs.longest;
   const Occurrences occ = occurrencesOf(seqs, g.m_numItems);
 
   const auto n = static_cast<std::size_t>(g.m_numItems);
   const auto P = static_cast<std::size_t>(config.maxDistance);
-  // Per target item: count of G, of H, then of K's channels 1..P (one cache line per target
-  // for P <= 14).
-  const std::size_t stride = P + 2;
-  std::vector<std::uint32_t> counts(n * stride, 0);
-  std::vector<std::int32_t> touched;
   g.m_k.resize(P);
+  // Matrix k of the accumulator: 0 = G, 1 = H, 2 + (p - 1) = K's channel p.
   std::vector<CsrMatrix*> all = {&g.m_g, &g.m_h};
   for (auto& m : g.m_k) all.push_back(&m);
-  for (CsrMatrix* m : all) {
-    m->offsets.reserve(n + 1);
-    m->offsets.push_back(0);
-  }
+  RowAccumulator acc(n, P);
+  const std::size_t stride = acc.stride();
+  // Two passes over the pairs so that every array is allocated once at its exact size (growing
+  // them would hold up to twice the final bytes while the last reallocation copies): the first
+  // counts each row's entries per matrix into the offsets, the second writes the entries.
+  std::vector<std::uint64_t> degrees(stride * n, 0);
   std::uint64_t merged = 0;
+  const double total = std::max<double>(1.0, 2.0 * static_cast<double>(seqs.clicks));
   std::uint64_t done = 0, nextCheck = kStopEvery;
-  const double total = std::max<double>(1.0, static_cast<double>(seqs.clicks));
-  for (std::size_t from = 0; from < n; ++from) {
-    for (auto o = occ.offsets[from]; o < occ.offsets[from + 1]; ++o) {
-      const std::uint64_t pos = occ.positions[o];
-      for (std::uint64_t j = pos + 1; seqs.seq[j] != kSessionEnd; ++j) {
-        const auto to = static_cast<std::size_t>(seqs.seq[j]);
-        const std::uint64_t p = j - pos;
-        std::uint32_t* c = &counts[to * stride];
-        if (c[1] == 0) touched.push_back(static_cast<std::int32_t>(to));
-        c[0] += p == 1 ? 1 : 0;
-        ++c[1];
-        if (p > P) ++merged;
-        ++c[2 + std::min<std::uint64_t>(p, P) - 1];
-      }
-    }
+  auto progress = [&](std::size_t from) {
     done += occ.offsets[from + 1] - occ.offsets[from];
     if (done >= nextCheck) {
       nextCheck = done + kStopEvery;
       stop.throwIfStopped();
       observer.onProgress(0.25 + 0.75 * static_cast<double>(done) / total, "session graphs");
     }
-    std::sort(touched.begin(), touched.end());
-    appendRow(g.m_g, touched, counts, stride, 0);
-    appendRow(g.m_h, touched, counts, stride, 1);
-    for (std::size_t p = 0; p < P; ++p) appendRow(g.m_k[p], touched, counts, stride, 2 + p);
-    for (const std::int32_t to : touched) {
-      std::fill_n(&counts[static_cast<std::size_t>(to) * stride], stride, 0U);
-    }
-    touched.clear();
+  };
+  for (std::size_t from = 0; from < n; ++from) {
+    merged += acc.accumulate(seqs, occ, from);
+    acc.countDegrees(&degrees[from * stride]);
+    acc.reset();
+    progress(from);
+  }
+  std::vector<std::uint64_t> cursor(stride, 0);
+  for (std::size_t k = 0; k < stride; ++k) {
+    CsrMatrix& m = *all[k];
+    m.offsets.resize(n + 1);
+    m.offsets[0] = 0;
+    for (std::size_t i = 0; i < n; ++i) m.offsets[i + 1] = m.offsets[i] + degrees[i * stride + k];
+    m.columns.resize(m.offsets[n]);
+    m.weights.resize(m.offsets[n]);
+  }
+  degrees = {};
+  for (std::size_t from = 0; from < n; ++from) {
+    acc.accumulate(seqs, occ, from);
+    acc.write(all, cursor);
+    acc.reset();
+    progress(from);
   }
   observer.onProgress(1.0, "session graphs");
 

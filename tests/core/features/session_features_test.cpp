@@ -242,6 +242,18 @@ TEST(SessionFeatures, RequestedRowsInTheirOrder) {
   EXPECT_EQ(continuousRow(f, 1)[2], 6.0f);  // session_clicks counts unrequested rows too
 }
 
+// 8 requested rows of which 7 are clicks (r6 is the buy): every output array holds exactly 7
+// rows (13 codes, 13 values, the row index and the label each), no spare capacity.
+TEST(SessionFeatures, OutputHasExactlyItsSize) {
+  const auto log = makeLog();
+  const auto f = computeSessionFeatures(log, allRows(log), SessionFeatureConfig::defaults());
+  EXPECT_EQ(f.features.rows, 7u);
+  EXPECT_EQ(f.rows.capacity(), 7u);
+  EXPECT_EQ(f.labels.capacity(), 7u);
+  EXPECT_EQ(f.features.categorical.capacity(), 7u * 13u);
+  EXPECT_EQ(f.features.continuous.capacity(), 7u * 13u);
+}
+
 TEST(SessionFeatures, WithoutCategories) {
   const auto log = makeLog();
   auto config = SessionFeatureConfig::defaults();

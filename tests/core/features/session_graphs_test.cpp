@@ -183,6 +183,25 @@ TEST(SessionGraphs, BytesPerEdge) {
   EXPECT_EQ(g.statistics()["bytes_per_edge"], 20.0);
 }
 
+// The build counts every row's entries first and allocates each array once: no capacity beyond
+// the 16 entries (G 4, H 5, K 4 + 2 + 1 + 0) and the n + 1 offsets of each matrix.
+TEST(SessionGraphs, ArraysHaveExactlyTheirSize) {
+  const auto log = makeLog();
+  split::LeakageGuard guard;
+  const auto g = SessionGraphs::build(log, allRows(log), withP(4), guard);
+  const std::size_t expected[] = {4, 5, 4, 2, 1, 0};
+  std::vector<const CsrMatrix*> all = {&g.matrix(Kind::G), &g.matrix(Kind::H)};
+  for (int p = 1; p <= 4; ++p) all.push_back(&g.matrix(Kind::K, p));
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    const CsrMatrix& m = *all[k];
+    EXPECT_EQ(m.numEdges(), expected[k]) << k;
+    EXPECT_EQ(m.columns.capacity(), expected[k]) << k;
+    EXPECT_EQ(m.weights.capacity(), expected[k]) << k;
+    EXPECT_EQ(m.offsets.size(), 4u) << k;
+    EXPECT_EQ(m.offsets.capacity(), 4u) << k;
+  }
+}
+
 // G out-degrees: a 2 (b, c), b 2 (a, c), c 0 -> min 0, mean 4/3, median 2, max 2; hubs a, b, c.
 // H out-degrees: a 3, b 2, c 0 -> median 2; top hub a with weight 1 + 1 + 2 = 4.
 TEST(SessionGraphs, DegreeStatistics) {
