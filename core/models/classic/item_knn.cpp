@@ -1,13 +1,13 @@
 #include "models/classic/item_knn.h"
 
-#include <omp.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "common/errors.h"
+#include "models/classic/cooccurrence_neighbours.h"
 
 namespace reclab::models {
 
@@ -107,77 +107,13 @@ void ItemKnn::fit(const TrainContext& ctx) {
            byItem.weights[static_cast<std::size_t>(e)];
     norm[static_cast<std::size_t>(i)] = static_cast<float>(std::sqrt(s));
   }
-  const int k = m_config.k;
   const float shrink = static_cast<float>(m_config.shrinkage);
-  // Each item writes at most k neighbours into its own slot; compacted afterwards.
-  std::vector<std::int32_t> slotCols(static_cast<std::size_t>(n) * static_cast<std::size_t>(k));
-  std::vector<float> slotSims(slotCols.size());
-  std::vector<std::int32_t> count(static_cast<std::size_t>(n), 0);
-  std::atomic<bool> stopped{false};
-  std::atomic<std::int64_t> done{0};
-  const int threads = std::max(1, ctx.threads);
-
-#pragma omp parallel num_threads(threads)
-  {
-    std::vector<float> acc(static_cast<std::size_t>(n), 0.0f);
-    std::vector<std::int32_t> touched;
-    std::vector<std::pair<float, std::int32_t>> cand;
-#pragma omp for schedule(dynamic, 64)
-    for (std::int32_t i = 0; i < n; ++i) {
-      if (stopped.load(std::memory_order_relaxed)) continue;
-      if ((i & 255) == 0 && ctx.stop.stopRequested()) stopped = true;
-      touched.clear();
-      for (auto e = byItem.begin(i); e < byItem.end(i); ++e) {
-        const auto u = byItem.cols[static_cast<std::size_t>(e)];
-        const float wi = byItem.weights[static_cast<std::size_t>(e)];
-        for (auto f = m_history.begin(u); f < m_history.end(u); ++f) {
-          const auto j = m_history.cols[static_cast<std::size_t>(f)];
-          if (j == i) continue;
-          auto& a = acc[static_cast<std::size_t>(j)];
-          if (a == 0.0f) touched.push_back(j);
-          a += wi * m_history.weights[static_cast<std::size_t>(f)];
-        }
-      }
-      cand.clear();
-      for (auto j : touched) {
-        const float dot = acc[static_cast<std::size_t>(j)];
-        acc[static_cast<std::size_t>(j)] = 0.0f;
-        const float den = norm[static_cast<std::size_t>(i)] * norm[static_cast<std::size_t>(j)] + shrink;
-        if (den > 0 && dot != 0.0f) cand.emplace_back(dot / den, j);
-      }
-      auto better = [](const auto& x, const auto& y) {
-        return x.first > y.first || (x.first == y.first && x.second < y.second);
-      };
-      const auto keep = std::min<std::size_t>(cand.size(), static_cast<std::size_t>(k));
-      std::partial_sort(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(keep), cand.end(), better);
-      const auto base = static_cast<std::size_t>(i) * static_cast<std::size_t>(k);
-      for (std::size_t t = 0; t < keep; ++t) {
-        slotCols[base + t] = cand[t].second;
-        slotSims[base + t] = cand[t].first;
-      }
-      count[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(keep);
-      const auto d = ++done;
-      if (omp_get_thread_num() == 0 && (d & 1023) == 0)
-        ctx.observer.onProgress(static_cast<double>(d) / n, "training");
-    }
-  }
-  if (stopped) throw Cancelled();
-
-  m_neighbours = SparseRows{};
-  m_neighbours.numCols = n;
-  m_neighbours.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
-  for (std::int32_t i = 0; i < n; ++i)
-    m_neighbours.offsets[static_cast<std::size_t>(i) + 1] =
-        m_neighbours.offsets[static_cast<std::size_t>(i)] + count[static_cast<std::size_t>(i)];
-  m_neighbours.cols.reserve(static_cast<std::size_t>(m_neighbours.offsets.back()));
-  m_neighbours.weights.reserve(m_neighbours.cols.capacity());
-  for (std::int32_t i = 0; i < n; ++i) {
-    const auto base = static_cast<std::size_t>(i) * static_cast<std::size_t>(k);
-    for (std::int32_t t = 0; t < count[static_cast<std::size_t>(i)]; ++t) {
-      m_neighbours.cols.push_back(slotCols[base + static_cast<std::size_t>(t)]);
-      m_neighbours.weights.push_back(slotSims[base + static_cast<std::size_t>(t)]);
-    }
-  }
+  auto cosine = [&](std::int32_t i, std::int32_t j, float dot) {
+    const float den = norm[static_cast<std::size_t>(i)] * norm[static_cast<std::size_t>(j)] + shrink;
+    return den > 0 ? dot / den : std::numeric_limits<float>::quiet_NaN();
+  };
+  m_neighbours = topCoOccurrenceNeighbours(byItem, m_history, n, m_config.k, ctx.threads, cosine,
+                                           ctx.observer, ctx.stop);
   TrainingReport report;
   report.epoch = 1;
   report.values["neighbour_pairs"] = static_cast<double>(m_neighbours.cols.size());

@@ -1,14 +1,14 @@
 #include "models/classic/session_item_knn.h"
 
 #include <fmt/format.h>
-#include <omp.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
+#include <limits>
 
 #include "common/errors.h"
 #include "data/session_sequences.h"
+#include "models/classic/cooccurrence_neighbours.h"
 
 namespace reclab::models {
 
@@ -59,64 +59,15 @@ void SessionItemKnn::fit(const TrainContext& ctx) {
   std::vector<double> support(static_cast<std::size_t>(n));
   for (std::int32_t i = 0; i < n; ++i)
     support[static_cast<std::size_t>(i)] = static_cast<double>(byItem.end(i) - byItem.begin(i));
-  const auto k = static_cast<std::size_t>(m_config.k);
   const double lambda = m_config.lambda, alpha = m_config.alpha;
-  std::vector<std::vector<std::pair<float, std::int32_t>>> kept(static_cast<std::size_t>(n));
-  std::atomic<bool> stopped{false};
-  std::atomic<std::int64_t> done{0};
-  const int threads = std::max(1, ctx.threads);
-#pragma omp parallel num_threads(threads)
-  {
-    std::vector<float> co(static_cast<std::size_t>(n), 0.0f);
-    std::vector<std::int32_t> touched;
-    std::vector<std::pair<float, std::int32_t>> cand;
-#pragma omp for schedule(dynamic, 64)
-    for (std::int32_t i = 0; i < n; ++i) {
-      if (stopped.load(std::memory_order_relaxed)) continue;
-      if ((i & 255) == 0 && ctx.stop.stopRequested()) stopped = true;
-      touched.clear();
-      for (auto e = byItem.begin(i); e < byItem.end(i); ++e) {
-        const auto s = byItem.cols[static_cast<std::size_t>(e)];
-        for (auto f = bySession.begin(s); f < bySession.end(s); ++f) {
-          const auto j = bySession.cols[static_cast<std::size_t>(f)];
-          if (j == i) continue;
-          auto& c = co[static_cast<std::size_t>(j)];
-          if (c == 0.0f) touched.push_back(j);
-          c += 1.0f;
-        }
-      }
-      cand.clear();
-      const double left = std::pow(support[static_cast<std::size_t>(i)] + lambda, alpha);
-      for (auto j : touched) {
-        const double c = co[static_cast<std::size_t>(j)];
-        co[static_cast<std::size_t>(j)] = 0.0f;
-        const double den =
-            left * std::pow(support[static_cast<std::size_t>(j)] + lambda, 1.0 - alpha);
-        if (den > 0) cand.emplace_back(static_cast<float>(c / den), j);
-      }
-      auto better = [](const auto& x, const auto& y) {
-        return x.first > y.first || (x.first == y.first && x.second < y.second);
-      };
-      const auto keep = std::min(cand.size(), k);
-      std::partial_sort(cand.begin(), cand.begin() + static_cast<std::ptrdiff_t>(keep), cand.end(),
-                        better);
-      kept[static_cast<std::size_t>(i)].assign(cand.begin(),
-                                               cand.begin() + static_cast<std::ptrdiff_t>(keep));
-      const auto d = ++done;
-      if (omp_get_thread_num() == 0 && (d & 1023) == 0)
-        ctx.observer.onProgress(static_cast<double>(d) / n, "training");
-    }
-  }
-  if (stopped) throw Cancelled();
-  m_neighbours = SparseRows{};
-  m_neighbours.numCols = n;
-  for (const auto& row : kept) {
-    for (const auto& [sim, j] : row) {
-      m_neighbours.cols.push_back(j);
-      m_neighbours.weights.push_back(sim);
-    }
-    m_neighbours.offsets.push_back(static_cast<std::int64_t>(m_neighbours.cols.size()));
-  }
+  // session-rec's similarity: co(i, j) / ((sup(i) + lambda)^alpha * (sup(j) + lambda)^(1-alpha)).
+  auto similarity = [&](std::int32_t i, std::int32_t j, float co) {
+    const double den = std::pow(support[static_cast<std::size_t>(i)] + lambda, alpha) *
+                       std::pow(support[static_cast<std::size_t>(j)] + lambda, 1.0 - alpha);
+    return den > 0 ? static_cast<float>(co / den) : std::numeric_limits<float>::quiet_NaN();
+  };
+  m_neighbours = topCoOccurrenceNeighbours(byItem, bySession, n, m_config.k, ctx.threads,
+                                           similarity, ctx.observer, ctx.stop);
   TrainingReport report;
   report.epoch = 1;
   report.values["training_sessions"] = static_cast<double>(train.size());
