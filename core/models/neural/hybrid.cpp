@@ -15,6 +15,16 @@
 
 namespace reclab::models::neural {
 
+namespace {
+
+/// class_weights given as numbers, "1,10,20": one positive weight per class.
+std::vector<double> parseClassWeights(const std::string& text) {
+  return parseNumberList(text, "hybrid_cnn: class_weights", "positive numbers, or balanced / none",
+                         "1,10,20", [](double v) { return v > 0; });
+}
+
+}  // namespace
+
 void HybridConfig::validate() const {
   auto fail = [](const std::string& m) { throw InputError("hybrid_cnn: " + m); };
   if (head != "classification" && head != "regression")
@@ -30,12 +40,7 @@ void HybridConfig::validate() const {
   if (focalGamma < 0) fail(fmt::format("focal_gamma must be >= 0, got {}", focalGamma));
   if (!(focalAlpha > 0)) fail(fmt::format("focal_alpha must be > 0, got {}", focalAlpha));
   parseLayerSizes(denseLayers, "hybrid_cnn: dense_layers");
-  if (classWeights != "balanced" && classWeights != "none") {
-    for (char ch : classWeights) {
-      if (!(std::isdigit(static_cast<unsigned char>(ch)) || ch == '.' || ch == ',' || ch == ' '))
-        fail("class_weights must be balanced, none or numbers like \"1,10,20\", got '" + classWeights + "'");
-    }
-  }
+  if (classWeights != "balanced" && classWeights != "none") parseClassWeights(classWeights);
   trainer.validate("hybrid_cnn");
 }
 
@@ -385,18 +390,7 @@ void HybridCnn::fit(const TrainContext& ctx) {
       for (auto r : ctx.trainRows) ++counts[log.eventAt(r)];
       w = balancedClassWeights(counts);
     } else {
-      const std::string& s = m_config.classWeights;
-      std::size_t pos = 0;
-      while (pos <= s.size()) {
-        auto comma = s.find(',', pos);
-        if (comma == std::string::npos) comma = s.size();
-        try {
-          w.push_back(std::stof(s.substr(pos, comma - pos)));
-        } catch (const std::exception&) {
-          throw InputError("hybrid_cnn: class_weights: '" + s + "' is not a list of numbers");
-        }
-        pos = comma + 1;
-      }
+      for (double v : parseClassWeights(m_config.classWeights)) w.push_back(static_cast<float>(v));
       if (static_cast<std::int64_t>(w.size()) != a.outputs) {
         throw InputError(fmt::format("hybrid_cnn: class_weights gives {} weights for {} classes ({})",
                                      w.size(), a.outputs, fmt::join(log.eventNames, ", ")));

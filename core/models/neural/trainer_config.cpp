@@ -1,5 +1,6 @@
 #include "models/neural/trainer_config.h"
 
+#include <cmath>
 #include <fmt/format.h>
 
 #include "common/errors.h"
@@ -10,8 +11,8 @@ void TrainerConfig::validate(const std::string& model) const {
   auto fail = [&](const std::string& what) { throw InputError(model + ": " + what); };
   if (epochs <= 0) fail(fmt::format("epochs must be > 0, got {}", epochs));
   if (batchSize <= 0) fail(fmt::format("batch_size must be > 0, got {}", batchSize));
-  if (optimizer != "adam" && optimizer != "adamw" && optimizer != "sgd")
-    fail("optimizer must be one of adam, adamw, sgd, got '" + optimizer + "'");
+  if (optimizer != "adam" && optimizer != "adamw" && optimizer != "sgd" && optimizer != "adagrad")
+    fail("optimizer must be one of adam, adamw, sgd, adagrad, got '" + optimizer + "'");
   if (!(learningRate > 0)) fail(fmt::format("lr must be > 0, got {}", learningRate));
   if (weightDecay < 0) fail(fmt::format("weight_decay must be >= 0, got {}", weightDecay));
   if (momentum < 0 || momentum >= 1) fail(fmt::format("momentum must be in [0, 1), got {}", momentum));
@@ -36,8 +37,8 @@ void addTrainerParams(std::vector<ParamSpec>& params, const TrainerConfig& d) {
   using T = ParamSpec::Type;
   params.push_back({"epochs", T::Int, d.epochs, 1, 100000, {}, "passes over the training rows"});
   params.push_back({"batch_size", T::Int, d.batchSize, 1, 1 << 20, {}, "rows per mini-batch"});
-  params.push_back({"optimizer", T::Choice, d.optimizer, {}, {}, {"adam", "adamw", "sgd"},
-                    "adam / adamw (decoupled weight decay) / sgd (with momentum)"});
+  params.push_back({"optimizer", T::Choice, d.optimizer, {}, {}, {"adam", "adamw", "sgd", "adagrad"},
+                    "adam / adamw (decoupled weight decay) / sgd (with momentum) / adagrad"});
   params.push_back({"lr", T::Double, d.learningRate, 1e-9, 10.0, {}, "learning rate"});
   params.push_back({"weight_decay", T::Double, d.weightDecay, 0.0, 10.0, {},
                     "the optimizer's weight decay on every trainable parameter (adamw: decoupled)"});
@@ -64,8 +65,10 @@ void addTrainerParams(std::vector<ParamSpec>& params, const TrainerConfig& d) {
                     "LibTorch threads (0 = the run's thread budget)"});
 }
 
-std::vector<int> parseLayerSizes(const std::string& text, const std::string& what) {
-  std::vector<int> sizes;
+std::vector<double> parseNumberList(const std::string& text, const std::string& what,
+                                    const std::string& kind, const std::string& example,
+                                    bool (*accept)(double)) {
+  std::vector<double> values;
   std::size_t pos = 0;
   while (pos <= text.size()) {
     auto comma = text.find(',', pos);
@@ -73,22 +76,31 @@ std::vector<int> parseLayerSizes(const std::string& text, const std::string& wha
     std::string part = text.substr(pos, comma - pos);
     part.erase(0, part.find_first_not_of(" \t"));
     part.erase(part.find_last_not_of(" \t") + 1);
-    int v = 0;
-    try {
-      std::size_t used = 0;
-      v = std::stoi(part, &used);
-      if (used != part.size()) v = 0;
-    } catch (const std::exception&) {
-      v = 0;
+    bool ok = !part.empty();
+    double v = 0;
+    if (ok) {
+      try {
+        std::size_t used = 0;
+        v = std::stod(part, &used);
+        ok = used == part.size() && std::isfinite(v) && accept(v);
+      } catch (const std::exception&) {
+        ok = false;
+      }
     }
-    if (v <= 0) {
-      throw InputError(fmt::format("{}: '{}' is not a list of positive layer sizes (e.g. "
-                                   "\"256,128,64\")", what, text));
+    if (!ok) {
+      throw InputError(
+          fmt::format("{}: '{}' is not a list of {} (e.g. \"{}\")", what, text, kind, example));
     }
-    sizes.push_back(v);
+    values.push_back(v);
     pos = comma + 1;
   }
-  return sizes;
+  return values;
+}
+
+std::vector<int> parseLayerSizes(const std::string& text, const std::string& what) {
+  const auto values = parseNumberList(text, what, "positive layer sizes", "256,128,64",
+                                      [](double v) { return v >= 1 && v == std::floor(v) && v < 1e9; });
+  return {values.begin(), values.end()};
 }
 
 TrainerConfig trainerConfigFrom(const nlohmann::json& p) {

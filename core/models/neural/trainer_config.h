@@ -14,11 +14,11 @@ namespace reclab::models::neural {
 struct TrainerConfig {
   int epochs = 20;
   int batchSize = 256;
-  std::string optimizer = "adam";  ///< adam | adamw | sgd
+  std::string optimizer = "adam";  ///< adam | adamw | sgd | adagrad
   double learningRate = 1e-3;
   double weightDecay = 0.0;  ///< the optimizer's decoupled (adamw) or L2 (adam, sgd) decay
   double momentum = 0.0;     ///< sgd only
-  double adamEps = 1e-7;     ///< Keras' default epsilon (torch's is 1e-8)
+  double adamEps = 1e-7;     ///< Keras' default epsilon (torch's is 1e-8); adagrad's too
   double clipNorm = 0.0;     ///< clip gradient norms to this (0 = off)
   /// per_tensor: each parameter's gradient clipped on its own (Keras' `clipnorm`, which seed C
   /// uses); global: the norm of all gradients together (torch's clip_grad_norm_).
@@ -44,6 +44,14 @@ struct TrainerConfig {
 /// momentum, clipnorm, clip_scope, lr_schedule, lr_step, lr_gamma, lr_patience, min_lr, monitor,
 /// keep_best, threads) to a model's schema, with the model's own defaults.
 void addTrainerParams(std::vector<ParamSpec>& params, const TrainerConfig& defaults);
+
+/// "1, 2.5,10" -> {1, 2.5, 10}: comma-separated numbers, blanks around each allowed. Empty
+/// parts and anything that is not a whole number are rejected: throws
+/// InputError("<what>: 'x' is not a list of <kind> (e.g. \"<example>\")") when a part does not
+/// parse or `accept` returns false for it.
+std::vector<double> parseNumberList(const std::string& text, const std::string& what,
+                                    const std::string& kind, const std::string& example,
+                                    bool (*accept)(double));
 
 /// "512,256,128,64" -> {512, 256, 128, 64}. Throws InputError("<what>: 'x' is not a list of
 /// positive layer sizes").

@@ -314,6 +314,23 @@ TEST(TrainerConfig, PreciseErrors) {
                  "hybrid: dense_layers: '256,,64' is not a list of positive layer sizes (e.g. "
                  "\"256,128,64\")");
   }
+  EXPECT_THROW(parseLayerSizes("256,12.5", "x"), InputError);
+  EXPECT_THROW(parseLayerSizes("0,64", "x"), InputError);
+}
+
+TEST(TrainerConfig, NumberListsAcceptWhatTheirCheckAllowsAndNameTheField) {
+  auto positive = [](double v) { return v > 0; };
+  EXPECT_EQ(parseNumberList(" 1, 2.5,10 ", "w", "positive numbers", "1,2", positive),
+            (std::vector<double>{1, 2.5, 10}));
+  for (const char* bad : {"1,,2", "1,x", "1,-2", "1,2,", "1e400", ""}) {
+    try {
+      parseNumberList(bad, "hybrid_cnn: class_weights", "positive numbers", "1,10,20", positive);
+      ADD_FAILURE() << bad;
+    } catch (const InputError& e) {
+      EXPECT_EQ(std::string(e.what()), std::string("hybrid_cnn: class_weights: '") + bad +
+                                           "' is not a list of positive numbers (e.g. \"1,10,20\")");
+    }
+  }
 }
 
 TEST(Trainer, CancelThrowsCancelled) {
