@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
 #include "common/text.h"
 #include "data/line_reader.h"
 #include "data/loaders/loaders.h"
+#include "data/sessionise.h"
 
 namespace reclab::data {
 
@@ -291,6 +293,20 @@ LoadResult loadDataset(Format format, const std::vector<std::string>& paths,
     case Format::Csv:
       loaders::loadCsv(files, options, result, observer, stop);
       break;
+  }
+  const double gap = options.sessionGapMinutes.value_or(
+      format == Format::RetailRocket ? kDefaultSessionGapMinutes : 0.0);
+  if (gap < 0 || !std::isfinite(gap)) {
+    throw InputError(
+        fmt::format("session_gap_minutes must be >= 0 (0 = no sessions cut), got {}", gap));
+  }
+  if (gap > 0) {
+    SessioniseConfig cut;
+    cut.gapMinutes = gap;
+    const auto made = sessioniseByGap(result.log, cut, stop);
+    observer.onLog(LogLevel::Info,
+                   fmt::format("sessions cut by a {} min inactivity gap per {}: {} sessions", gap,
+                               made.actor, made.sessions));
   }
   result.log.itemAttributes.resize(result.log.numItems());
   result.log.userAttributes.resize(result.log.numUsers());

@@ -64,7 +64,17 @@ struct LoadOptions {
   std::optional<ColumnMapping> mapping;
   /// Worker threads for loaders that parse in parallel (Yoochoose clicks); 0 = hardware.
   int threads = 0;
+  /// Sessions cut by an inactivity gap after loading (data/sessionise.h: a gap STRICTLY longer
+  /// than this starts a new session; ids "<user>@<start ms>"). Unset = the format's default:
+  /// kDefaultSessionGapMinutes for RetailRocket (events.csv has no session column), none for
+  /// the others. A value > 0 cuts any log with timestamps: each user's events when the log
+  /// has no session column, else the file's own sessions are split at such gaps (never
+  /// merged). 0 = do not cut (RetailRocket then has no sessions). Negative: InputError.
+  std::optional<double> sessionGapMinutes;
 };
+
+/// The inactivity gap RetailRocket is sessionised with unless told otherwise (minutes).
+inline constexpr double kDefaultSessionGapMinutes = 30.0;
 
 struct LoadReport {
   std::uint64_t rowsRead = 0;     ///< data rows seen (header excluded)
