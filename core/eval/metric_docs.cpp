@@ -49,6 +49,13 @@ const std::map<std::string, std::string, std::less<>>& definitions() {
       {"log_loss", "Log loss: -mean(y log p + (1 - y) log(1 - p)), p clipped to [1e-15, 1 - 1e-15]."},
       {"accuracy", "Accuracy: share of rows whose predicted class is the true class."},
       {"macro_f1", "Macro F1: unweighted mean of the per-class F1 scores."},
+      {"pr_auc",
+       "PR-AUC (average precision): sum over the distinct scores, descending, of (R_n - R_{n-1}) "
+       "P_n, the precision P_n and recall R_n of \"score >= the n-th score\" (scikit-learn's "
+       "average_precision_score)."},
+      {"f1",
+       "F1 of the buy class at eval.threshold: 2 precision recall / (precision + recall), 0 when "
+       "both are 0."},
       {"loss", "Training objective of the model (data term plus regularisation)."},
       {"samples_per_second", "Training rows processed per second in the epoch."},
       {"updates_per_second", "SGD rating updates per second in the epoch."},
@@ -81,6 +88,14 @@ std::string metricDefinition(std::string_view name) {
   if (auto at = name.find('@'); at != std::string_view::npos) {
     base = name.substr(0, at);
     k = name.substr(at + 1);
+  }
+  // Without a cut-off, precision and recall are the purchase models' thresholded ones.
+  if (base == name && (base == "precision" || base == "recall")) {
+    return prefix + (base == "precision"
+                         ? "Precision of the buy class at eval.threshold: TP / (TP + FP), 0 when "
+                           "no row is predicted to buy."
+                         : "Recall of the buy class at eval.threshold: TP / (TP + FN), 0 when no "
+                           "row buys.");
   }
   const auto& d = definitions();
   auto it = d.find(base);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -18,7 +19,7 @@ using nlohmann::json;
 const std::vector<std::string>& knownMetrics() {
   static const std::vector<std::string> names = {
       "rmse", "mae", "r2", "precision", "recall", "hit_rate", "mrr", "ndcg", "map",
-      "accuracy", "auc", "log_loss", "macro_f1"};
+      "accuracy", "auc", "log_loss", "macro_f1", "pr_auc", "f1"};
   return names;
 }
 
@@ -94,7 +95,16 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
   // dataset
   if (!j.contains("dataset")) fail("dataset", "is required");
   const json& d = j.at("dataset");
-  onlyKeys(d, "dataset", {"format", "path", "paths", "bad_rows", "mapping", "item_meta"});
+  onlyKeys(d, "dataset",
+           {"format", "path", "paths", "bad_rows", "mapping", "item_meta", "session_gap_minutes"});
+  if (d.contains("session_gap_minutes")) {
+    const auto& v = d.at("session_gap_minutes");
+    if (!v.is_number() || !(v.get<double>() >= 0) || !std::isfinite(v.get<double>())) {
+      fail("dataset.session_gap_minutes",
+           "must be a number >= 0 (0 = do not cut sessions), got " + v.dump());
+    }
+    c.dataset.sessionGapMinutes = v.get<double>();
+  }
   if (d.contains("item_meta")) {
     c.dataset.itemMeta = resolve(getString(d, "dataset", "item_meta", ""), baseDir);
   }
@@ -218,7 +228,7 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
   if (j.contains("eval")) {
     const json& e = j.at("eval");
     onlyKeys(e, "eval", {"metrics", "k", "mask_seen", "sampled_negatives", "protocol",
-                         "train_items_only"});
+                         "train_items_only", "threshold"});
     const bool session = info->task == models::Task::SessionNext;
     for (const char* key : {"protocol", "train_items_only"}) {
       if (e.contains(key) && !session) {
@@ -237,6 +247,18 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
              "must be true or false, got " + e.at("train_items_only").dump());
       }
       c.eval.trainItemsOnly = e.at("train_items_only").get<bool>();
+    }
+    if (e.contains("threshold")) {
+      if (info->task != models::Task::SessionPurchase) {
+        fail("eval.threshold", "applies to session purchase models only; model '" +
+                                   c.model.name + "' is a " + models::taskName(info->task) +
+                                   " model");
+      }
+      const auto& t = e.at("threshold");
+      if (!t.is_number() || !(t.get<double>() > 0.0 && t.get<double>() < 1.0)) {
+        fail("eval.threshold", "must be a number in (0, 1), got " + t.dump());
+      }
+      c.eval.threshold = t.get<double>();
     }
     c.eval.sampledNegatives =
         static_cast<int>(getInt(e, "eval", "sampled_negatives", 0, 0, 1000000));
@@ -290,6 +312,17 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
       }
     }
   }
+  if (info->task == models::Task::SessionPurchase) {
+    if (c.eval.metrics.empty()) c.eval.metrics = {"auc", "log_loss", "accuracy", "pr_auc"};
+    for (const auto& n : c.eval.metrics) {
+      if (n != "auc" && n != "log_loss" && n != "accuracy" && n != "pr_auc" &&
+          n != "precision" && n != "recall" && n != "f1") {
+        fail("eval.metrics", "asks for '" + n + "' but session purchase model '" + c.model.name +
+                                 "' is evaluated with auc, log_loss, accuracy, pr_auc, precision, "
+                                 "recall and f1 only");
+      }
+    }
+  }
   if (c.eval.metrics.empty()) {
     if (info->task == models::Task::Rating) c.eval.metrics = {"rmse", "mae", "r2", "recall", "ndcg"};
     else if (info->task == models::Task::Classification)
@@ -300,6 +333,12 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
     return n == "accuracy" || n == "auc" || n == "log_loss" || n == "macro_f1";
   };
   for (const auto& n : c.eval.metrics) {
+    if (info->task == models::Task::SessionPurchase) break;  // checked above
+    if (n == "pr_auc" || n == "f1") {
+      fail("eval.metrics", "asks for '" + n + "' but model '" + c.model.name + "' is a " +
+                               models::taskName(info->task) +
+                               " model (it is a session purchase metric)");
+    }
     if ((n == "rmse" || n == "mae" || n == "r2") && info->task != models::Task::Rating) {
       fail("eval.metrics", "asks for '" + n + "' but model '" + c.model.name +
                                "' does not predict ratings");
@@ -312,9 +351,22 @@ ExperimentConfig ExperimentConfig::fromJson(const json& j, const std::string& ba
 
   if (j.contains("preprocess")) {
     const json& p = j.at("preprocess");
-    onlyKeys(p, "preprocess", {"min_item_support"});
+    onlyKeys(p, "preprocess", {"min_item_support", "min_session_length", "dedup", "classic_srgnn"});
     c.preprocess.minItemSupport =
         static_cast<int>(getInt(p, "preprocess", "min_item_support", 0, 0, 1000000000));
+    c.preprocess.minSessionLength =
+        static_cast<int>(getInt(p, "preprocess", "min_session_length", 0, 0, 1000000));
+    c.preprocess.dedup = getString(p, "preprocess", "dedup", "off");
+    if (c.preprocess.dedup != "off" && c.preprocess.dedup != "consecutive") {
+      fail("preprocess.dedup", "must be 'off' or 'consecutive', got '" + c.preprocess.dedup + "'");
+    }
+    if (p.contains("classic_srgnn")) {
+      if (!p.at("classic_srgnn").is_boolean()) {
+        fail("preprocess.classic_srgnn",
+             "must be true or false, got " + p.at("classic_srgnn").dump());
+      }
+      c.preprocess.classicSrgnn = p.at("classic_srgnn").get<bool>();
+    }
   }
 
   if (j.contains("early_stopping")) {
@@ -412,6 +464,7 @@ json ExperimentConfig::toJson() const {
   j["dataset"]["paths"] = dataset.paths;
   j["dataset"]["bad_rows"] = dataset.badRows == data::BadRowPolicy::Skip ? "skip" : "stop";
   if (!dataset.itemMeta.empty()) j["dataset"]["item_meta"] = dataset.itemMeta;
+  if (dataset.sessionGapMinutes) j["dataset"]["session_gap_minutes"] = *dataset.sessionGapMinutes;
   if (dataset.mapping) {
     const auto& m = *dataset.mapping;
     json mj;
@@ -436,8 +489,13 @@ json ExperimentConfig::toJson() const {
                 {"test_days", split.testDays},
                 {"valid_days", split.validDays}};
   if (preprocess.minItemSupport > 0) {
-    j["preprocess"] = {{"min_item_support", preprocess.minItemSupport}};
+    j["preprocess"]["min_item_support"] = preprocess.minItemSupport;
   }
+  if (preprocess.minSessionLength > 0) {
+    j["preprocess"]["min_session_length"] = preprocess.minSessionLength;
+  }
+  if (preprocess.dedup != "off") j["preprocess"]["dedup"] = preprocess.dedup;
+  if (preprocess.classicSrgnn) j["preprocess"]["classic_srgnn"] = true;
   j["model"] = {{"name", model.name}, {"params", model.params}};
   j["eval"] = {{"metrics", eval.metrics}, {"k", eval.ks}, {"mask_seen", eval.maskSeen}};
   if (eval.sampledNegatives > 0) j["eval"]["sampled_negatives"] = eval.sampledNegatives;
@@ -445,6 +503,10 @@ json ExperimentConfig::toJson() const {
       info && info->task == models::Task::SessionNext) {
     j["eval"]["protocol"] = eval.protocol;
     j["eval"]["train_items_only"] = eval.trainItemsOnly;
+  }
+  if (const auto* info = models::Registry::instance().find(model.name);
+      info && info->task == models::Task::SessionPurchase) {
+    j["eval"]["threshold"] = eval.threshold;
   }
   if (!earlyStopping.metric.empty()) {
     j["early_stopping"] = {{"metric", earlyStopping.metric},

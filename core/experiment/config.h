@@ -29,6 +29,10 @@ struct DatasetSpec {
   std::optional<data::ColumnMapping> mapping;
   /// Optional item metadata CSV (item,title,category,keywords) joined to the items.
   std::string itemMeta;
+  /// "session_gap_minutes": sessions cut by this inactivity gap after loading
+  /// (data::LoadOptions::sessionGapMinutes); unset = the format's default (30 for
+  /// RetailRocket, none for the others), 0 = never cut.
+  std::optional<double> sessionGapMinutes;
 };
 
 struct SplitSpec {
@@ -43,9 +47,17 @@ struct SplitSpec {
   double validDays = 0.0;   ///< session_time: then the last valid_days of train are validation
 };
 
-/// Statistics fitted on training rows only (the leakage guard checks it).
+/// Preprocessing of the split's rows (split/session_preprocess.h has the order of
+/// application). Statistics are fitted on training rows only (the leakage guard checks it),
+/// except `classicSrgnn`, which is leaky by construction and flags the run.
 struct PreprocessSpec {
   int minItemSupport = 0;  ///< drop training rows of items with fewer interactions; 0 = off
+  /// Drop training sessions with fewer clicks (after the other filters); 0 = off.
+  int minSessionLength = 0;
+  std::string dedup = "off";  ///< "off" | "consecutive" (repeated clicks of the same item)
+  /// SR-GNN's whole-dataset filter before the split (items < 5 clicks, sessions of length 1):
+  /// LEAKY; the run logs a warning and stores the metric leaky_preprocessing = 1.
+  bool classicSrgnn = false;
 };
 
 struct ModelSpec {
@@ -54,7 +66,9 @@ struct ModelSpec {
 };
 
 struct EvalSpec {
-  std::vector<std::string> metrics;  ///< rmse, mae, precision, recall, hit_rate, mrr, ndcg
+  /// rmse, mae, precision, recall, hit_rate, mrr, ndcg...; session purchase models: auc,
+  /// log_loss, accuracy, pr_auc, precision, recall, f1 (the last three at `threshold`)
+  std::vector<std::string> metrics;
   std::vector<int> ks = {10};
   /// Ranking models: mask the user's training items (default true). Session next-item models:
   /// mask the items of the prefix (default false: re-clicks are legal next clicks).
@@ -65,6 +79,9 @@ struct EvalSpec {
   std::string protocol = "next_item";
   /// Session next-item models only: drop targets never seen in training (session-rec).
   bool trainItemsOnly = false;
+  /// Session purchase models only: a row is predicted to buy when P(buy) >= threshold
+  /// (accuracy, precision, recall, f1); in (0, 1).
+  double threshold = 0.5;
 };
 
 /// Ends training when a validation metric the model reports stops improving.

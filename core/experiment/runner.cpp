@@ -16,6 +16,7 @@
 #include "common/errors.h"
 #include "eval/classification_summary.h"
 #include "eval/metrics.h"
+#include "eval/purchase_metrics.h"
 #include "eval/ranking_evaluator.h"
 #include "eval/session_evaluator.h"
 #include "experiment/inspect.h"
@@ -24,9 +25,9 @@
 #include "models/neural/neural_models.h"
 #include "models/registry.h"
 #include "split/cold_start.h"
-#include "split/fitted_statistics.h"
 #include "split/leakage.h"
 #include "split/leave_last_n.h"
+#include "split/session_preprocess.h"
 #include "split/session_split.h"
 #include "split/splits.h"
 
@@ -200,6 +201,24 @@ std::map<std::string, double> evaluateModel(const ExperimentConfig& c,
               fmt::format("test: accuracy {:.4f}, macro F1 {:.4f}, log loss {:.4f}",
                           summary.report.accuracy, summary.report.macroAvg.f1, summary.logLoss));
   }
+  // Session purchase models (SPEC B Problem 1): P(buy) of each test click row.
+  if (auto* pp = dynamic_cast<const models::PurchasePredictor*>(&model); pp && !test.empty()) {
+    const auto pred = pp->predictPurchase(log, test);
+    const auto summary = eval::summarisePurchase(pred.probs, pred.labels, c.eval.threshold);
+    for (const auto& [k, v] : summary.metrics()) {
+      if (wants(c, k.c_str())) metrics[k] = v;
+    }
+    obs.onEvaluation("purchase_evaluation", summary.toJson().dump());
+    obs.onLog(LogLevel::Info,
+              fmt::format("test: {} click rows, buy rate {:.4f}; AUC {:.4f}, log loss {:.4f}, "
+                          "accuracy {:.4f} at threshold {}",
+                          summary.rows,
+                          static_cast<double>(summary.positives) /
+                              static_cast<double>(std::max<std::int64_t>(1, summary.rows)),
+                          summary.auc, summary.logLoss, summary.counts.accuracy(),
+                          c.eval.threshold));
+    return metrics;
+  }
   bool ranking = false;
   for (const char* m : {"precision", "recall", "hit_rate", "mrr", "ndcg", "map"})
     ranking = ranking || wants(c, m);
@@ -227,10 +246,10 @@ std::map<std::string, double> evaluateModel(const ExperimentConfig& c,
   // Session next-item models: the test rows grouped into sessions, one unit per prefix
   // (next_item) or per session (thesis); the units' values are the per-user artefact.
   if (auto* sr = dynamic_cast<const models::SessionRecommender*>(&model)) {
-    if (c.split.kind != "session_time") {
+    if (c.split.kind != "session_time" && c.split.kind != "session_random") {
       obs.onLog(LogLevel::Warning,
                 fmt::format("split '{}' is not a session split: one session's clicks can be in "
-                            "both train and test; use split.kind session_time",
+                            "both train and test; use split.kind session_time or session_random",
                             c.split.kind));
     }
     eval::SessionEvalOptions opt;
@@ -270,16 +289,21 @@ std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
                                                store::Store* st, std::int64_t runId) {
   const auto& log = data->log;
   // Statistics are fitted on training rows only; the guard fails the run if one saw test rows.
+  // Preprocessing (order in split/session_preprocess.h); only classic_srgnn sees test rows.
   split::LeakageGuard guard;
-  if (c.preprocess.minItemSupport > 0) {
-    split::ItemSupportFilter filter(c.preprocess.minItemSupport);
-    filter.fit(log, s.train, guard);
-    const auto before = s.train.size();
-    s.train = filter.apply(log, s.train);
-    obs.onLog(LogLevel::Info,
-              fmt::format("min_item_support {}: kept {} of {} training rows ({} items)",
-                          c.preprocess.minItemSupport, s.train.size(), before, filter.numKept()));
+  split::SessionPreprocessConfig pre;
+  pre.classicSrgnn = c.preprocess.classicSrgnn;
+  pre.dedup = split::parseDedupMode(c.preprocess.dedup);
+  pre.minItemSupport = c.preprocess.minItemSupport;
+  pre.minSessionLength = c.preprocess.minSessionLength;
+  const auto preprocessed = split::preprocessSplit(log, pre, s, guard);
+  if (preprocessed.leaky) {
+    obs.onLog(LogLevel::Warning,
+              "preprocess.classic_srgnn is LEAKY: its item counts and session filter saw the "
+              "validation and test sessions (as SR-GNN's published preprocessing); the run is "
+              "flagged with the metric leaky_preprocessing = 1");
   }
+  for (const auto& line : preprocessed.messages) obs.onLog(LogLevel::Info, line);
   guard.check(s);
   auto model = models::Registry::instance().create(c.model.name, c.model.params);
   models::TrainContext ctx{
@@ -342,6 +366,7 @@ std::map<std::string, double> trainAndEvaluate(const ExperimentConfig& c,
 
   nlohmann::json perUser;
   auto metrics = evaluateModel(c, log, *model, s.train, s.test, obs, stop, st ? &perUser : nullptr);
+  if (preprocessed.leaky) metrics["leaky_preprocessing"] = 1.0;
   if (st && !perUser.is_null()) st->putArtifact(runId, "per_user_metrics.json", perUser.dump());
   if (st) {
     st->setMetrics(runId, metrics);
@@ -413,6 +438,7 @@ std::shared_ptr<const data::LoadResult> loadForConfig(const ExperimentConfig& co
   opt.policy = config.dataset.badRows;
   opt.mapping = config.dataset.mapping;
   opt.threads = config.effectiveThreads();
+  opt.sessionGapMinutes = config.dataset.sessionGapMinutes;
   auto result = std::make_shared<data::LoadResult>(
       data::loadDataset(format, config.dataset.paths, opt, observer, stop));
   if (!config.dataset.itemMeta.empty()) {

@@ -110,6 +110,24 @@ class RowRegressor : public virtual Model {
                            std::vector<float>& out) const = 0;
 };
 
+/// The buy predictions of a set of click rows (see PurchasePredictor).
+struct PurchasePredictions {
+  std::vector<std::uint32_t> rows;  ///< the click rows predicted (other events left out)
+  std::vector<float> labels;        ///< truth per row: 1 when the row's session buys, else 0
+  std::vector<float> probs;         ///< predicted P(the session buys) per row
+};
+
+/// Session purchase prediction (Task::SessionPurchase, SPEC B Problem 1): for each click row,
+/// the probability that its session contains a buy, from the 26 per-(session, click) features
+/// of features/session_features.h. LR, FNN, FMNN, PNN, Wide & Deep and the FE-Transformer.
+class PurchasePredictor : public virtual Model {
+ public:
+  /// Predicts the click rows among `rows` (rows of other events, e.g. buys, are left out) and
+  /// gives their labels from the log. Thread-safe.
+  virtual PurchasePredictions predictPurchase(const data::InteractionLog& log,
+                                              const std::vector<std::uint32_t>& rows) const = 0;
+};
+
 /// Scores every item as the next click of session prefixes (Task::SessionNext): the
 /// session-based recommenders (POP, S-POP, item-KNN, SKNN, GRU4Rec, SR-GNN, the thesis' GNNs).
 /// They train on whole sessions: the log's session column, rows of ctx.trainRows grouped by

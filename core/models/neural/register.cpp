@@ -1,8 +1,12 @@
 #include <torch/version.h>
 
 #include "models/neural/dmf.h"
+#include "models/neural/gru4rec.h"
 #include "models/neural/hybrid.h"
 #include "models/neural/neural_models.h"
+#include "models/neural/purchase.h"
+#include "models/neural/session_thesis.h"
+#include "models/neural/srgnn.h"
 #include "models/neural/torch_mf.h"
 #include "models/registry.h"
 
@@ -172,6 +176,10 @@ void registerNeuralModels(Registry& registry) {
   registerDmf(registry);
   registerHybrid(registry, "classification");
   registerHybrid(registry, "regression");
+  registerPurchaseModels(registry);
+  registerSessionThesis(registry);
+  registerSrgnn(registry);
+  registerGru4Rec(registry);
 }
 
 }  // namespace reclab::models::neural

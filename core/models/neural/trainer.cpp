@@ -170,12 +170,13 @@ Trainer::Trainer(TrainerConfig config, std::string modelName)
   m_config.validate(m_modelName);
 }
 
-std::unique_ptr<torch::optim::Optimizer> Trainer::makeOptimizer(torch::nn::Module& module) const {
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainerConfig& c,
+                                                       torch::nn::Module& module,
+                                                       const std::string& modelName) {
   std::vector<torch::Tensor> params;
   for (auto& p : module.parameters())
     if (p.requires_grad()) params.push_back(p);
-  if (params.empty()) throw InputError(m_modelName + ": the network has no trainable parameters");
-  const auto& c = m_config;
+  if (params.empty()) throw InputError(modelName + ": the network has no trainable parameters");
   if (c.optimizer == "sgd") {
     return std::make_unique<torch::optim::SGD>(
         params, torch::optim::SGDOptions(c.learningRate).momentum(c.momentum).weight_decay(c.weightDecay));
@@ -184,11 +185,13 @@ std::unique_ptr<torch::optim::Optimizer> Trainer::makeOptimizer(torch::nn::Modul
     return std::make_unique<torch::optim::AdamW>(
         params, torch::optim::AdamWOptions(c.learningRate).eps(c.adamEps).weight_decay(c.weightDecay));
   }
+  if (c.optimizer == "adagrad") {
+    return std::make_unique<torch::optim::Adagrad>(
+        params, torch::optim::AdagradOptions(c.learningRate).eps(c.adamEps).weight_decay(c.weightDecay));
+  }
   return std::make_unique<torch::optim::Adam>(
       params, torch::optim::AdamOptions(c.learningRate).eps(c.adamEps).weight_decay(c.weightDecay));
 }
-
-namespace {
 
 double currentLr(torch::optim::Optimizer& opt) {
   return opt.param_groups().front().options().get_lr();
@@ -212,6 +215,8 @@ void clipGradients(std::vector<torch::Tensor>& params, const TrainerConfig& c) {
     p.grad().mul_(c.clipNorm / torch::clamp_min(p.grad().norm(), c.clipNorm));
   }
 }
+
+namespace {
 
 /// Keeps the weights of the best epoch of `monitor` (ensmallen's StoreBestCoordinates).
 class BestWeights : public TrainingCallback {
@@ -320,7 +325,7 @@ TrainResult Trainer::fit(TrainableNet& net, const TensorColumns& train,
   tuneAllocatorForTraining();
   auto& module = net.net();
   module.train();
-  m_optimizer = makeOptimizer(module);
+  m_optimizer = makeOptimizer(c, module, m_modelName);
   auto& opt = *m_optimizer;
   std::vector<torch::Tensor> trainableParams;
   for (auto& p : module.parameters())
@@ -427,6 +432,7 @@ TrainResult Trainer::fit(TrainableNet& net, const TensorColumns& train,
       m_lastValidation = validate(net, *valid, epoch, ctx);
       for (const auto& [k, v] : m_lastValidation) rep.values[k] = v;
     }
+    for (const auto& [k, v] : net.epochValues(epoch)) rep.values[k] = v;
     lastGood.take(module);
     lastGoodEpoch = epoch;
     result.epochs = epoch;

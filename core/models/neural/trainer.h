@@ -16,6 +16,8 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,11 @@ class TrainableNet {
   virtual std::size_t targetColumn() const = 0;
   /// Class names for reports (classification only).
   virtual std::vector<std::string> classNames() const { return {}; }
+  /// Extra values of an epoch, computed by the model itself after the epoch's training and
+  /// validation passes (the session models' val_recall@20 / val_mrr@20 on their validation
+  /// prefixes). They join the epoch report before the learning-rate schedule, the best-weights
+  /// keeper and the callbacks see it, so `monitor` may name them. None by default.
+  virtual std::map<std::string, double> epochValues(int /*epoch*/) { return {}; }
 };
 
 /// Parameter counts as Keras' model.summary() reports them: trainable parameters, and
@@ -77,6 +84,17 @@ struct TrainResult {
   int bestEpoch = 0;         ///< epoch whose weights were kept (keep_best), else the last
   double bestValue = std::numeric_limits<double>::quiet_NaN();
 };
+
+/// The engine's optimizer for `module`'s trainable parameters (adam, adamw, sgd or adagrad with
+/// the config's lr, weight decay, momentum, epsilon), for models that run their own loop.
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainerConfig& config,
+                                                       torch::nn::Module& module,
+                                                       const std::string& modelName);
+/// The engine's gradient clipping (config.clipNorm, config.clipScope); nothing when clipNorm is 0.
+void clipGradients(std::vector<torch::Tensor>& params, const TrainerConfig& config);
+/// The learning rate of the optimizer's first parameter group, and setting it on every group.
+double currentLr(torch::optim::Optimizer& optimizer);
+void setLr(torch::optim::Optimizer& optimizer, double lr);
 
 class Trainer {
  public:
@@ -100,7 +118,6 @@ class Trainer {
   const std::map<std::string, double>& lastValidation() const { return m_lastValidation; }
 
  private:
-  std::unique_ptr<torch::optim::Optimizer> makeOptimizer(torch::nn::Module& module) const;
   std::map<std::string, double> validate(TrainableNet& net, const TensorColumns& valid,
                                          int epoch, const TrainContext& ctx);
 

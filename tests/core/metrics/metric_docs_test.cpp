@@ -25,6 +25,15 @@ TEST(MetricDocs, PrefixesAndFoldDeviation) {
   EXPECT_EQ(metricDefinition("batch_train_loss").rfind("Per batch. Training objective", 0), 0u);
 }
 
+TEST(MetricDocs, PurchaseMetricsWithoutCutOffAreThresholded) {
+  EXPECT_EQ(metricDefinition("precision").rfind("Precision of the buy class at eval.threshold", 0),
+            0u);
+  EXPECT_EQ(metricDefinition("recall").rfind("Recall of the buy class", 0), 0u);
+  EXPECT_EQ(metricDefinition("precision@10").rfind("Precision@10: hits in the top 10", 0), 0u);
+  EXPECT_NE(metricDefinition("pr_auc").find("average_precision_score"), std::string::npos);
+  EXPECT_EQ(metricDefinition("f1").rfind("F1 of the buy class", 0), 0u);
+}
+
 TEST(MetricDocs, UnknownNamesHaveNoDefinition) {
   EXPECT_EQ(metricDefinition("items_scored"), "");
   EXPECT_EQ(metricDefinition(""), "");
