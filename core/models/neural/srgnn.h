@@ -68,8 +68,9 @@ struct SrgnnConfig {
   void validate() const;
 };
 
-/// The session graphs of a batch of prefixes as the network builds them, copied out of the
-/// tensors (B prefixes, L = longest prefix, m = most distinct items): for inspection and tests.
+/// The session graphs of a batch of prefixes as the network builds them (packed: nodes, clicks
+/// and edge lists of the whole batch), laid out per prefix for inspection and tests (B prefixes,
+/// L = longest prefix, m = most distinct items, padding -1 / 0).
 struct SrgnnGraphBatch {
   std::int64_t batch = 0, maxLength = 0, maxNodes = 0;
   std::vector<std::int64_t> nodeItems;  ///< B x m: item of each node, -1 for padding nodes
