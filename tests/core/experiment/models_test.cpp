@@ -9,6 +9,7 @@
 #include "models/registry.h"
 #include "split/splits.h"
 #include "test_data.h"
+#include "support/temp_path.h"
 
 namespace reclab::models {
 namespace {
@@ -98,7 +99,7 @@ TEST(TorchMf, SaveLoadGivesIdenticalPredictions) {
   StopToken stop;
   TrainContext ctx{log, rows, nullptr, 1, 1, nullObserver(), stop};
   model->fit(ctx);
-  auto path = (std::filesystem::temp_directory_path() / "reclab_torch_mf_test.bin").string();
+  auto path = (reclab::testing::uniqueTempPath("reclab_torch_mf_test.bin")).string();
   model->save(path);
   auto loaded = Registry::instance().create("torch_mf", {{"factors", 4}});
   loaded->load(path);

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common/errors.h"
+#include "support/temp_path.h"
 
 namespace reclab::experiment {
 namespace {
@@ -30,7 +31,7 @@ TEST(Presets, EveryShippedPresetLoadsAndNamesExistingFiles) {
 }
 
 TEST(Presets, ErrorsNameTheFileAndTheRun) {
-  auto dir = fs::temp_directory_path() / "reclab_preset_test";
+  auto dir = reclab::testing::uniqueTempPath("reclab_preset_test");
   fs::create_directories(dir);
   auto file = (dir / "bad.json").string();
   std::ofstream(file) << R"({"title": "t", "runs": [

@@ -12,6 +12,7 @@
 #include "experiment/inspect.h"
 #include "experiment/runner.h"
 #include "store/store.h"
+#include "support/temp_path.h"
 
 namespace reclab::experiment {
 namespace {
@@ -69,7 +70,7 @@ TEST(PurchaseConfig, DefaultsThresholdAndMetricChecks) {
 }
 
 TEST(PurchaseRunner, LogisticRegressionEndToEndOnTheYoochooseSample) {
-  const auto dir = fs::temp_directory_path() / "reclab_purchase_runner";
+  const auto dir = reclab::testing::uniqueTempPath("reclab_purchase_runner");
   fs::remove_all(dir);
   fs::create_directories(dir);
   const auto db = (dir / "store.sqlite").string();

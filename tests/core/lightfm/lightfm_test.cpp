@@ -15,6 +15,7 @@
 #include "models/classic/lightfm.h"
 #include "models/classic/popularity.h"
 #include "split/splits.h"
+#include "support/temp_path.h"
 
 namespace reclab::models {
 namespace {
@@ -190,7 +191,7 @@ TEST(LightFm, SaveLoadGivesIdenticalScores) {
   c.epochs = 3;
   LightFm m(c);
   fitModel(m, log, all, 9);
-  auto path = (std::filesystem::temp_directory_path() / "reclab_lightfm_test.bin").string();
+  auto path = (reclab::testing::uniqueTempPath("reclab_lightfm_test.bin")).string();
   m.save(path);
   LightFm loaded;
   loaded.load(path);

@@ -15,6 +15,7 @@
 #include "eval/ranking_evaluator.h"
 #include "models/classic/lightfm.h"
 #include "split/splits.h"
+#include "support/temp_path.h"
 
 namespace reclab::models {
 namespace {
@@ -124,7 +125,7 @@ void expectGrowKeepsScores(const std::string& itemFeatures) {
   EXPECT_EQ(m.itemBiases()(65), 0.0f);
 
   // The grown model saves and loads like any other.
-  const auto path = (fs::temp_directory_path() / "reclab_lightfm_grown.bin").string();
+  const auto path = reclab::testing::uniqueTempPath("reclab_lightfm_grown.bin").string();
   m.save(path);
   LightFm back(config(LightFmConfig::Loss::Warp, itemFeatures));
   back.load(path);

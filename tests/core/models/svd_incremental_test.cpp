@@ -9,6 +9,7 @@
 #include "common/binary_io.h"
 #include "core/svd/svd_test_data.h"
 #include "models/classic/svd.h"
+#include "support/temp_path.h"
 
 namespace reclab::models {
 namespace {
@@ -121,7 +122,7 @@ TEST(SvdIncremental, FoldInIsTheClosedFormRidgeSolution) {
   // penalty is 3 * 1/3 = 1 on b_u and on each p_u component. With x_i = (1, q_i):
   //   A = sum x x^T + I = [[4, 0, 0], [0, 3, 1], [0, 1, 3]],  c = sum y x = (3, 1, 2)
   //   b_u = 3 / 4;  [[3, 1], [1, 3]] p = (1, 2)  =>  p = (1/8, 5/8).
-  const auto path = (fs::temp_directory_path() / "reclab_svd_foldin_hand.bin").string();
+  const auto path = (reclab::testing::uniqueTempPath("reclab_svd_foldin_hand.bin")).string();
   writeSvdFile(path, 3.0f, {0.0f, 0.2f}, {0.5f, -0.5f, 0.0f}, {0.3f, -0.3f, 0.7f, 0.1f},
                {1.0f, 0.0f, 0.0f, 1.0f, -1.0f, -1.0f}, 2, {0, 1}, {1, 1, 1});
   SvdConfig c = smallConfig(2, 1);

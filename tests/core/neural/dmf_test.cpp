@@ -10,6 +10,7 @@
 #include "core/experiment/test_data.h"
 #include "models/registry.h"
 #include "split/splits.h"
+#include "support/temp_path.h"
 
 namespace reclab::models::neural {
 namespace {
@@ -114,7 +115,7 @@ TEST(Dmf, SaveLoadGivesIdenticalPredictions) {
   TrainContext ctx{log, rows, nullptr, 1, 1, nullObserver(), stop};
   Dmf model(fast(3));
   model.fit(ctx);
-  const auto path = (std::filesystem::temp_directory_path() / "reclab_dmf_test.pt").string();
+  const auto path = (reclab::testing::uniqueTempPath("reclab_dmf_test.pt")).string();
   model.save(path);
   Dmf loaded;
   loaded.load(path);

@@ -14,6 +14,7 @@
 #include "models/registry.h"
 #include "split/leakage.h"
 #include "split/splits.h"
+#include "support/temp_path.h"
 
 namespace reclab::models::neural {
 namespace {
@@ -68,7 +69,7 @@ std::vector<float> probsOf(const HybridCnn& m, const data::InteractionLog& log,
 /// cart odds never exceed ~9%, and argmax of any calibrated model is the majority class).
 const data::LoadResult& plantedFunnel() {
   static const data::LoadResult result = [] {
-    const auto dir = (std::filesystem::temp_directory_path() / "reclab_planted_funnel").string();
+    const auto dir = (reclab::testing::uniqueTempPath("reclab_planted_funnel")).string();
     std::filesystem::remove_all(dir);
     StopToken stop;
     nlohmann::json options = {{"visitors", 1500},      {"items", 300},
@@ -77,7 +78,10 @@ const data::LoadResult& plantedFunnel() {
                               {"cart_hour", 1.0},      {"buy_affinity", 3.0},
                               {"buy_price", -2.0},     {"buy_hour", 1.0}};
     synth::generate("retailrocket", options, 7, dir, nullObserver(), stop);
-    return data::loadDataset(data::Format::RetailRocket, {dir}, data::LoadOptions{}, nullObserver(), stop);
+    auto loaded =
+        data::loadDataset(data::Format::RetailRocket, {dir}, data::LoadOptions{}, nullObserver(), stop);
+    std::filesystem::remove_all(dir);
+    return loaded;
   }();
   return result;
 }
@@ -161,7 +165,7 @@ TEST(HybridCnn, RegressorBeatsTheGlobalMeanAndSurvivesSaveLoad) {
   std::vector<float> constant(truth.size(), static_cast<float>(mean));
   EXPECT_LT(eval::rmse(truth, pred), 0.97 * eval::rmse(truth, constant));
 
-  const auto path = (std::filesystem::temp_directory_path() / "reclab_hybrid_test.pt").string();
+  const auto path = (reclab::testing::uniqueTempPath("reclab_hybrid_test.pt")).string();
   model.save(path);
   HybridCnn loaded(HybridConfig::defaults());
   loaded.load(path);
@@ -248,7 +252,7 @@ TEST(HybridCnn, RefusesAFeatureThatReadsTheLabel) {
   leak.from = "event";
   leak.encoder = features::Encoder::Index;
   cfg.attributes.push_back(leak);
-  const auto path = (std::filesystem::temp_directory_path() / "reclab_leaky_features.json").string();
+  const auto path = (reclab::testing::uniqueTempPath("reclab_leaky_features.json")).string();
   cfg.save(path);
   HybridConfig c = small("classification", 1);
   c.features = path;

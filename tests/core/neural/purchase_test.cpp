@@ -17,6 +17,7 @@
 #include "features/session_features.h"
 #include "models/registry.h"
 #include "split/leakage.h"
+#include "support/temp_path.h"
 
 namespace reclab::models::neural {
 namespace {
@@ -307,7 +308,7 @@ TEST(PurchaseNet, ScalerIsFittedOnTrainingRowsOnly) {
 
 TEST(PurchaseNet, SaveAndLoadGiveIdenticalPredictions) {
   const auto p = plantedLog(300, 11);
-  const auto dir = std::filesystem::temp_directory_path() / "reclab_purchase_test";
+  const auto dir = reclab::testing::uniqueTempPath("reclab_purchase_test");
   std::filesystem::create_directories(dir);
   for (const auto& arch : purchaseArchitectures()) {
     PurchaseNet m(quick(arch, 1));

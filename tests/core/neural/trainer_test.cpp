@@ -8,6 +8,7 @@
 #include "models/callbacks.h"
 #include "models/neural/losses.h"
 #include "models/neural/torch_util.h"
+#include "support/temp_path.h"
 
 namespace reclab::models::neural {
 namespace {
@@ -256,7 +257,7 @@ TEST(Trainer, CheckpointRoundTripWithOptimizer) {
   auto train = clusters(64, 1);
   Trainer trainer(quick(2), "tiny");
   trainer.fit(net, train, nullptr, f.ctx());
-  const auto path = (std::filesystem::temp_directory_path() / "reclab_ckpt_test.pt").string();
+  const auto path = (reclab::testing::uniqueTempPath("reclab_ckpt_test.pt")).string();
   saveCheckpoint(path, *net.model, trainer.optimizer(), {{"config", "{\"a\":1}"}});
   TinyNet other;
   torch::optim::Adam opt(other->parameters(), torch::optim::AdamOptions(0.01));

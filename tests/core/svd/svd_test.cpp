@@ -10,6 +10,7 @@
 #include "models/classic/svd.h"
 #include "models/registry.h"
 #include "svd_test_data.h"
+#include "support/temp_path.h"
 
 namespace reclab::models {
 namespace {
@@ -332,7 +333,7 @@ TEST(Svd, SaveLoadGivesIdenticalPredictions) {
   c.threads = 1;
   Svd m(c);
   fitOn(m, log, svdtest::allRows(log));
-  const auto path = (std::filesystem::temp_directory_path() / "reclab_svd_test.bin").string();
+  const auto path = (reclab::testing::uniqueTempPath("reclab_svd_test.bin")).string();
   m.save(path);
   Svd loaded;
   loaded.load(path);

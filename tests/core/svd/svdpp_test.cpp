@@ -10,6 +10,7 @@
 #include "models/classic/svdpp.h"
 #include "models/registry.h"
 #include "svd_test_data.h"
+#include "support/temp_path.h"
 
 namespace reclab::models {
 namespace {
@@ -222,7 +223,7 @@ TEST(Svdpp, UnknownsScoresAndSaveLoad) {
     EXPECT_NEAR(s(0, i), m.predictOne(3, i), 1e-5);
     EXPECT_NEAR(s(1, i), m.predictOne(12, i), 1e-5);
   }
-  const auto path = (std::filesystem::temp_directory_path() / "reclab_svdpp_test.bin").string();
+  const auto path = (reclab::testing::uniqueTempPath("reclab_svdpp_test.bin")).string();
   m.save(path);
   Svdpp loaded;
   loaded.load(path);
