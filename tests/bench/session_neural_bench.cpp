@@ -1,7 +1,7 @@
 // SR-GNN training throughput and quality, for comparison with the same network written from
 // the paper in PyTorch (tests/bench/srgnn_pytorch.py).
 //
-//   build/tests/bench/bench_session_neural [--threads 1,2] [--epochs 3] [--large-epochs 1]
+//   build/tests/bench/bench_session_neural [--threads 1,2] [--epochs 3] [--large-epochs 1] [--seed 1]
 //       [--clicks 1000000] [--out /tmp/reclab_srgnn_bench] [--skip-large]
 //   /usr/bin/python3 tests/bench/srgnn_pytorch.py /tmp/reclab_srgnn_bench/sample
 //   /usr/bin/python3 tests/bench/srgnn_pytorch.py /tmp/reclab_srgnn_bench/large
@@ -78,6 +78,9 @@ std::vector<int> parseList(const char* text) {
 }
 
 /// Trains SR-GNN on `log` once per thread count and writes the data and figures to `dir`.
+/// --seed: the training seed (shuffling and initial values); 1 by default.
+std::uint64_t g_seed = 1;
+
 void runSet(const std::string& name, const data::InteractionLog& log, int epochs,
             const std::vector<int>& threads, const fs::path& dir) {
   StopToken stop;
@@ -125,7 +128,7 @@ void runSet(const std::string& name, const data::InteractionLog& log, int epochs
         "srgnn", {{"epochs", epochs}, {"threads", t}, {"keep_best", false}, {"patience", 0}});
     auto& model = dynamic_cast<models::SessionRecommender&>(*created);
     EpochTimes times;
-    models::TrainContext ctx{log, split.train, nullptr, 1, t, times, stop};
+    models::TrainContext ctx{log, split.train, nullptr, g_seed, t, times, stop};
     model.fit(ctx);
     auto opt = eval::SessionEvalOptions::defaults();
     opt.ks = {20};
@@ -163,6 +166,8 @@ int main(int argc, char** argv) {
       skipLarge = true;
     } else if (hasValue && !std::strcmp(argv[a], "--threads")) {
       threads = parseList(argv[++a]);
+    } else if (hasValue && !std::strcmp(argv[a], "--seed")) {
+      g_seed = std::strtoull(argv[++a], nullptr, 10);
     } else if (hasValue && !std::strcmp(argv[a], "--epochs")) {
       epochs = std::atoi(argv[++a]);
     } else if (hasValue && !std::strcmp(argv[a], "--large-epochs")) {

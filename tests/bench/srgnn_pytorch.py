@@ -4,7 +4,7 @@ RecLab's LibTorch SR-GNN (core/models/neural/srgnn.cpp). Reads the exact data an
 tests/bench/session_neural_bench.cpp trained on and prints the same figures:
 
     build/tests/bench/bench_session_neural
-    /usr/bin/python3 tests/bench/srgnn_pytorch.py /tmp/reclab_srgnn_bench/sample [--threads 1,2]
+    /usr/bin/python3 tests/bench/srgnn_pytorch.py /tmp/reclab_srgnn_bench/sample [--threads 1,2] [--seed 1]
 
 The network (see srgnn.h for the equations): session graph over the prefix's distinct items
 (A_out = edge counts / out-degree, A_in = reversed counts / in-degree), one gated GNN step
@@ -145,7 +145,7 @@ def evaluate(model, data, k=20, batch=500):
 
 def run(meta, train, test, threads):
     torch.set_num_threads(threads)
-    torch.manual_seed(1)
+    torch.manual_seed(SEED)
     items, start, length, target = train
     model = SRGNN(meta["num_items"], meta["hidden_size"], meta["steps"])
     opt = torch.optim.Adam(model.parameters(), lr=meta["lr"], eps=meta["adam_eps"],
@@ -177,12 +177,18 @@ def run(meta, train, test, threads):
     return median(rates), median(seconds), recall, mrr
 
 
+SEED = 1  # --seed: torch.manual_seed of each run (permutation and initial values)
+
+
 def main():
     if len(sys.argv) < 2:
         print(__doc__)
         sys.exit(2)
     folder = sys.argv[1]
     threads = [1, 2]
+    global SEED
+    if "--seed" in sys.argv:
+        SEED = int(sys.argv[sys.argv.index("--seed") + 1])
     if "--threads" in sys.argv:
         threads = [int(x) for x in sys.argv[sys.argv.index("--threads") + 1].split(",")]
     with open(f"{folder}/meta.json") as f:
