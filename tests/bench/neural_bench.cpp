@@ -2,11 +2,14 @@
 // for comparison with the same architectures written in PyTorch (tests/bench/neural_pytorch.py).
 //
 //   build/tests/bench/bench_neural [--threads 2] [--epochs 3] [--arch /tmp/reclab_neural_arch.json]
+//                                  [--only dmf|hybrid] [--fused 0|1]
 //   /usr/bin/python3 tests/bench/neural_pytorch.py /tmp/reclab_neural_arch.json
 //
 // RECLAB_BENCH_L2_SCOPE=batch runs DMF with the per-batch embedding penalty instead of seed C's
 // whole-table one (to see what the penalty costs).
-// Prints training samples per second (median over epochs after the first) and writes the shapes
+// --fused 0 trains with LibTorch's chain of ops instead of RecLab's fused kernels
+// (TrainerConfig::fusedKernels), to see what they bring. --only runs one model (for a profiler;
+// the shapes file then lacks the other). Prints training samples per second (median over epochs after the first) and writes the shapes
 // the PyTorch script needs (users, items, feature cardinalities, batch sizes, rows) to --arch.
 
 #include <fmt/format.h>
@@ -63,17 +66,21 @@ int main(int argc, char** argv) {
   tuneAllocator();
   int threads = 2, epochs = 3;
   std::string archPath = "/tmp/reclab_neural_arch.json";
+  std::string only;
+  bool fused = true;
   for (int a = 1; a + 1 < argc; a += 2) {
     if (!std::strcmp(argv[a], "--threads")) threads = std::atoi(argv[a + 1]);
     if (!std::strcmp(argv[a], "--epochs")) epochs = std::atoi(argv[a + 1]);
     if (!std::strcmp(argv[a], "--arch")) archPath = argv[a + 1];
+    if (!std::strcmp(argv[a], "--only")) only = argv[a + 1];
+    if (!std::strcmp(argv[a], "--fused")) fused = std::atoi(argv[a + 1]) != 0;
   }
   nlohmann::json arch;
   arch["threads"] = threads;
   arch["epochs"] = epochs;
   StopToken stop;
 
-  {  // DMF, seed C's defaults, on the ratings sample
+  if (only.empty() || only == "dmf") {  // DMF, seed C's defaults, on the ratings sample
     auto data = load("ratings-sample", data::Format::MovieLens);
     const auto& log = data.log;
     auto s = split::randomSplit(log, 0.2, 0.0, 1);
@@ -82,6 +89,7 @@ int main(int argc, char** argv) {
     c.trainer.epochs = epochs;
     c.trainer.threads = threads;
     c.trainer.keepBest = false;
+    c.trainer.fusedKernels = fused;
     Throughput t;
     models::TrainContext ctx{log, s.train, nullptr, 1, threads, t, stop};
     models::neural::Dmf model(c);
@@ -91,7 +99,7 @@ int main(int argc, char** argv) {
     arch["dmf"] = {{"users", log.numUsers()}, {"items", log.numItems()}, {"rows", s.train.size()},
                    {"batch", c.trainer.batchSize}, {"reclab_samples_per_second", t.median()}};
   }
-  {  // Hybrid CNN over frozen 128-d embeddings, on the RetailRocket-format sample
+  if (only.empty() || only == "hybrid") {  // Hybrid CNN over frozen 128-d embeddings, on the RetailRocket-format sample
     auto data = load("retailrocket-sample", data::Format::RetailRocket);
     const auto& log = data.log;
     auto s = split::randomSplit(log, 0.2, 0.0, 1);
@@ -103,6 +111,7 @@ int main(int argc, char** argv) {
     c.trainer.epochs = epochs;
     c.trainer.threads = threads;
     c.trainer.keepBest = false;
+    c.trainer.fusedKernels = fused;
     Throughput t;
     models::TrainContext ctx{log, s.train, nullptr, 1, threads, t, stop};
     ctx.pretrained = &pre;

@@ -149,26 +149,28 @@ def main():
     torch.manual_seed(1)
     epochs = a["epochs"]
 
-    d = a["dmf"]
-    n = d["rows"]
-    inputs = [torch.randint(0, d["users"], (n,)), torch.randint(0, d["items"], (n,)),
-              torch.rand(n) * 4 + 1]
-    dmf = Dmf(d["users"], d["items"])
-    rate = train(dmf, inputs, F.mse_loss, d["batch"], epochs, 1e-5, clipnorm=1.0)
-    ours = d["reclab_samples_per_second"]
-    print(f"dmf        PyTorch {rate:9.0f} samples/s   RecLab {ours:9.0f}   ratio {ours / rate:.2f}x")
+    if "dmf" in a:
+        d = a["dmf"]
+        n = d["rows"]
+        inputs = [torch.randint(0, d["users"], (n,)), torch.randint(0, d["items"], (n,)),
+                  torch.rand(n) * 4 + 1]
+        dmf = Dmf(d["users"], d["items"])
+        rate = train(dmf, inputs, F.mse_loss, d["batch"], epochs, 1e-5, clipnorm=1.0)
+        ours = d["reclab_samples_per_second"]
+        print(f"dmf        PyTorch {rate:9.0f} samples/s   RecLab {ours:9.0f}   ratio {ours / rate:.2f}x")
 
-    h = a["hybrid"]
-    n = h["rows"]
-    cat = torch.stack([torch.randint(0, c, (n,)) for c in h["cardinalities"]], 1) \
-        if h["cardinalities"] else torch.zeros((n, 0), dtype=torch.long)
-    inputs = [torch.randint(0, h["users"], (n,)), torch.randint(0, h["items"], (n,)), cat,
-              torch.randn(n, h["continuous"]), torch.randint(0, h["classes"], (n,))]
-    weights = torch.ones(h["classes"])
-    hybrid = Hybrid(h)
-    rate = train(hybrid, inputs, lambda out, y: focal_loss(out, y, weights), h["batch"], epochs, 1e-3)
-    ours = h["reclab_samples_per_second"]
-    print(f"hybrid_cnn PyTorch {rate:9.0f} samples/s   RecLab {ours:9.0f}   ratio {ours / rate:.2f}x")
+    if "hybrid" in a:
+        h = a["hybrid"]
+        n = h["rows"]
+        cat = torch.stack([torch.randint(0, c, (n,)) for c in h["cardinalities"]], 1) \
+            if h["cardinalities"] else torch.zeros((n, 0), dtype=torch.long)
+        inputs = [torch.randint(0, h["users"], (n,)), torch.randint(0, h["items"], (n,)), cat,
+                  torch.randn(n, h["continuous"]), torch.randint(0, h["classes"], (n,))]
+        weights = torch.ones(h["classes"])
+        hybrid = Hybrid(h)
+        rate = train(hybrid, inputs, lambda out, y: focal_loss(out, y, weights), h["batch"], epochs, 1e-3)
+        ours = h["reclab_samples_per_second"]
+        print(f"hybrid_cnn PyTorch {rate:9.0f} samples/s   RecLab {ours:9.0f}   ratio {ours / rate:.2f}x")
 
 
 if __name__ == "__main__":

@@ -56,8 +56,10 @@ struct DmfNetImpl : torch::nn::Module {
       if (k > 0) x = dense[k]->forward(x);
       if (!bn.empty()) x = bn[k]->forward(x);
       x = torch::leaky_relu(x, config.leakyAlpha);
-      if (static_cast<int>(k) < config.dropoutLayers && config.dropout > 0)
-        x = torch::dropout(x, config.dropout, is_training());
+      if (static_cast<int>(k) < config.dropoutLayers && config.dropout > 0) {
+        x = config.trainer.fusedKernels ? fusedDropout(x, config.dropout, is_training())
+                                        : torch::dropout(x, config.dropout, is_training());
+      }
     }
     return out->forward(x).view({-1});
   }
@@ -92,10 +94,10 @@ class DmfTrainable : public TrainableNet {
     }
     return mse;
   }
-  torch::Tensor penalty() override {
+  std::vector<L2Term> l2Terms() override {
     const auto& c = m_net->config;
     if (c.embeddingL2 <= 0 || c.l2Scope != "table") return {};
-    return c.embeddingL2 * (m_net->user->weight.pow(2).sum() + m_net->item->weight.pow(2).sum());
+    return {{m_net->user->weight, c.embeddingL2}, {m_net->item->weight, c.embeddingL2}};
   }
   OutputKind outputKind() const override { return OutputKind::Regression; }
   std::size_t targetColumn() const override { return 2; }

@@ -117,29 +117,40 @@ struct HybridNetImpl : torch::nn::Module {
     auto eu = user->forward(b[0]);
     auto ei = item->forward(b[1]);
     // Conv1D over the embedding vector seen as a 1-channel sequence, then global max pooling.
-    auto cu = std::get<0>(torch::relu(convUser->forward(eu.unsqueeze(1))).max(2));
-    auto ci = std::get<0>(torch::relu(convItem->forward(ei.unsqueeze(1))).max(2));
+    torch::Tensor cu, ci;
+    if (config.trainer.fusedKernels) {
+      cu = conv1dReluMaxPool(eu, convUser->weight, convUser->bias);
+      ci = conv1dReluMaxPool(ei, convItem->weight, convItem->bias);
+    } else {
+      cu = std::get<0>(torch::relu(convUser->forward(eu.unsqueeze(1))).max(2));
+      ci = std::get<0>(torch::relu(convItem->forward(ei.unsqueeze(1))).max(2));
+    }
     std::vector<torch::Tensor> parts{cu, ci, eu * ei};
     for (std::size_t k = 0; k < categorical.size(); ++k)
       parts.push_back(categorical[k]->forward(b[2].select(1, static_cast<std::int64_t>(k))));
     if (continuous) {
       auto x = torch::relu(continuousBn->forward(continuous->forward(b[3])));
-      parts.push_back(torch::dropout(x, config.dropout, is_training()));
+      parts.push_back(drop(x));
     }
     auto x = torch::cat(parts, 1);
-    for (std::size_t k = 0; k < dense.size(); ++k)
-      x = torch::dropout(torch::relu(bn[k]->forward(dense[k]->forward(x))), config.dropout, is_training());
+    for (std::size_t k = 0; k < dense.size(); ++k) x = drop(torch::relu(bn[k]->forward(dense[k]->forward(x))));
     auto y = out->forward(x);
     if (wide) y = y + wide->forward(eu * ei);
     if (userBias) y = y + userBias->forward(b[0]) + itemBias->forward(b[1]);
     return config.head == "regression" ? y.view({-1}) : y;
   }
 
-  torch::Tensor penalty() {
-    if (config.denseL2 <= 0) return {};
-    torch::Tensor sum = torch::zeros({});
-    for (auto& d : dense) sum = sum + d->weight.pow(2).sum();
-    return config.denseL2 * sum;
+  torch::Tensor drop(const torch::Tensor& x) {
+    return config.trainer.fusedKernels ? fusedDropout(x, config.dropout, is_training())
+                                       : torch::dropout(x, config.dropout, is_training());
+  }
+
+  /// Keras kernel_regularizer on the dense layers.
+  std::vector<L2Term> l2Terms() {
+    std::vector<L2Term> terms;
+    if (config.denseL2 > 0)
+      for (auto& d : dense) terms.push_back({d->weight, config.denseL2});
+    return terms;
   }
 
   HybridConfig config;
@@ -166,7 +177,7 @@ class HybridTrainable : public TrainableNet {
     if (m_net->config.head == "regression") return torch::mse_loss(out, b[4]);
     return focalLoss(out, b[4], m_net->config.focalGamma, m_net->config.focalAlpha, m_weights);
   }
-  torch::Tensor penalty() override { return m_net->penalty(); }
+  std::vector<L2Term> l2Terms() override { return m_net->l2Terms(); }
   OutputKind outputKind() const override {
     return m_net->config.head == "regression" ? OutputKind::Regression : OutputKind::Classification;
   }

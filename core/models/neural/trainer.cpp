@@ -362,6 +362,11 @@ TrainResult Trainer::fit(TrainableNet& net, const TensorColumns& train,
   bool plateauSeen = false;
   int plateauBad = 0;
 
+  // The fused Adam step takes the L2 terms' gradients, the clipping and the update in one
+  // pass per tensor; otherwise the terms join the graph and LibTorch's ops do each part.
+  const bool fused = c.fusedKernels && canFuseStep(opt);
+  FusedStepOptions stepOptions{c.clipNorm, c.clipScope == "global", net.l2Terms()};
+
   TrainResult result;
   long long step = 0;
   for (int epoch = 1; epoch <= c.epochs; ++epoch) {
@@ -378,9 +383,15 @@ TrainResult Trainer::fit(TrainableNet& net, const TensorColumns& train,
       auto out = net.forward(batch);
       auto loss = net.loss(out, batch);
       auto pen = net.penalty();
+      if (!fused) {
+        for (const auto& t : stepOptions.l2) {
+          auto term = t.coefficient * t.weight.pow(2).sum();
+          pen = pen.defined() ? pen + term : term;
+        }
+      }
       auto total = pen.defined() ? loss + pen : loss;
-      const double value = total.item<double>();
-      if (!std::isfinite(value)) {
+      double value = total.item<double>();
+      auto diverged = [&] {
         lastGood.restore(module);
         const std::string msg = fmt::format(
             "{}: training diverged: the loss became {} at epoch {}, batch {}; the weights of "
@@ -390,13 +401,20 @@ TrainResult Trainer::fit(TrainableNet& net, const TensorColumns& train,
                                : fmt::format("epoch {}", lastGoodEpoch));
         ctx.observer.onLog(LogLevel::Error, msg);
         throw TrainingDiverged(msg);
-      }
+      };
+      if (!std::isfinite(value)) diverged();
       // Gradients are released rather than zeroed (set_to_none): no memset of large embedding
       // gradients; backward allocates what it needs.
       for (auto& p : trainableParams) p.mutable_grad() = torch::Tensor();
       total.backward();
-      clipGradients(trainableParams, c);
-      opt.step();
+      if (fused) {
+        // The L2 terms' value at the weights the batch saw.
+        value += fusedAdamStep(opt, stepOptions);
+        if (!std::isfinite(value)) diverged();
+      } else {
+        clipGradients(trainableParams, c);
+        opt.step();
+      }
       lossSum += value * static_cast<double>(m);
       if (classification) {
         torch::NoGradGuard noGrad;

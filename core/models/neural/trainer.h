@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "models/model.h"
+#include "models/neural/fused_ops.h"
 #include "models/neural/trainer_config.h"
 
 namespace reclab::models::neural {
@@ -56,6 +57,10 @@ class TrainableNet {
   /// Keras-style per-layer penalties (kernel / embeddings regularizers), added to the loss;
   /// an undefined tensor when there are none.
   virtual torch::Tensor penalty() { return {}; }
+  /// Keras-style L2 penalties (coefficient * sum(w^2)) on whole parameter tensors. The engine
+  /// adds them to the loss itself: folded into the fused Adam step (fused_ops.h), or as graph
+  /// ops otherwise. Prefer them to penalty() for plain L2. None by default.
+  virtual std::vector<L2Term> l2Terms() { return {}; }
   virtual OutputKind outputKind() const = 0;
   /// Which column of a batch holds the target (class index int64, or value float).
   virtual std::size_t targetColumn() const = 0;

@@ -63,6 +63,9 @@ void addTrainerParams(std::vector<ParamSpec>& params, const TrainerConfig& d) {
                     "end with the weights of the best `monitor` epoch"});
   params.push_back({"threads", T::Int, d.threads, 0, 256, {},
                     "LibTorch threads (0 = the run's thread budget)"});
+  params.push_back({"fused_kernels", T::Bool, d.fusedKernels, {}, {}, {},
+                    "fused CPU kernels for dropout, Conv1D + max pooling and the Adam / AdamW step "
+                    "with clipping and L2 (false: LibTorch's chain of ops; same mathematics)"});
 }
 
 std::vector<double> parseNumberList(const std::string& text, const std::string& what,
@@ -121,6 +124,8 @@ TrainerConfig trainerConfigFrom(const nlohmann::json& p) {
   c.monitor = paramString(p, "monitor");
   c.keepBest = paramBool(p, "keep_best");
   c.threads = static_cast<int>(paramInt(p, "threads"));
+  // Absent from the parameters of runs stored before the option existed.
+  if (p.contains("fused_kernels")) c.fusedKernels = paramBool(p, "fused_kernels");
   return c;
 }
 

@@ -32,6 +32,10 @@ struct TrainerConfig {
   bool keepBest = true;  ///< restore the weights of the best `monitor` epoch at the end
   int threads = 0;       ///< LibTorch intra-op threads (0 = the run's thread budget)
   int batchReportsPerEpoch = 50;  ///< per-batch reports sent to the observer each epoch
+  /// Fused CPU kernels (fused_ops.h) for dropout, the hybrid's Conv1D + max pooling and the
+  /// Adam / AdamW step with its clipping and L2 penalties; false: the chain of LibTorch ops.
+  /// Same mathematics either way (dropout masks come from another random stream).
+  bool fusedKernels = true;
 
   static TrainerConfig defaults() { return {}; }
   /// Throws InputError("<model>: batch_size must be > 0, got 0").
@@ -42,7 +46,7 @@ struct TrainerConfig {
 
 /// Appends the trainer's hyper-parameters (epochs, batch_size, optimizer, lr, weight_decay,
 /// momentum, clipnorm, clip_scope, lr_schedule, lr_step, lr_gamma, lr_patience, min_lr, monitor,
-/// keep_best, threads) to a model's schema, with the model's own defaults.
+/// keep_best, threads, fused_kernels) to a model's schema, with the model's own defaults.
 void addTrainerParams(std::vector<ParamSpec>& params, const TrainerConfig& defaults);
 
 /// "1, 2.5,10" -> {1, 2.5, 10}: comma-separated numbers, blanks around each allowed. Empty

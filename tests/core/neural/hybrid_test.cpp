@@ -242,6 +242,34 @@ TEST(HybridCnn, OverfitsATinyBatch) {
   EXPECT_GE(correct, 46);
 }
 
+TEST(HybridCnn, FusedKernelsTrainTheSameNetworkAsLibTorchsOps) {
+  // The fused Conv1D + ReLU + max pooling and Adam step (with the dense layers' L2) against
+  // LibTorch's ops, without dropout; embeddings fine-tuned, so the convolution's input
+  // gradient is exercised too.
+  const auto& data = sample("retailrocket-sample", data::Format::RetailRocket);
+  const auto& log = data.log;
+  std::vector<std::uint32_t> rows(600);
+  std::iota(rows.begin(), rows.end(), 0u);
+  StopToken stop;
+  TrainContext ctx{log, rows, nullptr, 1, 1, nullObserver(), stop};
+  auto probabilities = [&](bool fused) {
+    HybridConfig c = small("classification", 2);
+    c.dropout = 0.0;
+    c.denseL2 = 1e-3;
+    c.freezeEmbeddings = false;
+    c.trainer.batchSize = 100;
+    c.trainer.fusedKernels = fused;
+    HybridCnn model(c);
+    model.fit(ctx);
+    return probsOf(model, log, rows);
+  };
+  const auto a = probabilities(true), b = probabilities(false);
+  ASSERT_EQ(a.size(), b.size());
+  double diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff = std::max(diff, std::abs(double(a[i]) - b[i]));
+  EXPECT_LT(diff, 2e-3);
+}
+
 TEST(HybridCnn, RefusesAFeatureThatReadsTheLabel) {
   const auto& data = sample("retailrocket-sample", data::Format::RetailRocket);
   const auto& log = data.log;
