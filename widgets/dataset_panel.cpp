@@ -6,6 +6,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -15,6 +16,7 @@
 #include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -108,6 +110,27 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
   top->addWidget(m_open);
   layout->addLayout(top);
 
+  // Minus one stands for "the format's default" (shown as text), the spin box's minimum.
+  auto* gapRow = new QHBoxLayout();
+  m_sessionGap = new QDoubleSpinBox(this);
+  m_sessionGap->setRange(-1.0, 7.0 * 24 * 60);
+  m_sessionGap->setDecimals(1);
+  m_sessionGap->setSingleStep(5.0);
+  m_sessionGap->setValue(-1.0);
+  m_sessionGap->setSpecialValueText(tr("format default"));
+  m_sessionGap->setSuffix(tr(" min"));
+  m_sessionGap->setKeyboardTracking(false);  // one reload when typing ends, not per digit
+  m_sessionGap->setToolTip(
+      tr("Sessions are cut where a user is inactive for longer than this many minutes.\n"
+         "format default: 30 min for RetailRocket (its events have no session column), the "
+         "file's own sessions for the other formats.\n"
+         "0: do not cut. Changing it reloads the open dataset; runs use the same value."));
+  auto* gapLabel = new QLabel(tr("Session gap"), this);
+  gapLabel->setBuddy(m_sessionGap);
+  gapRow->addWidget(gapLabel);
+  gapRow->addWidget(m_sessionGap, 1);
+  layout->addLayout(gapRow);
+
   auto* progressRow = new QHBoxLayout();
   m_progress = new QProgressBar(this);
   m_progress->setRange(0, 1000);
@@ -166,6 +189,7 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
 
   connect(m_open, &QPushButton::clicked, this, &DatasetPanel::chooseFiles);
   connect(m_cancel, &QPushButton::clicked, this, &DatasetPanel::cancelRequested);
+  connect(m_sessionGap, &QDoubleSpinBox::valueChanged, this, &DatasetPanel::sessionGapChanged);
   connect(m_badRowToggle, &QToolButton::toggled, this, [this](bool open) {
     m_badRows->setVisible(open);
     m_badRowToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
@@ -173,6 +197,17 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
 }
 
 QString DatasetPanel::selectedFormat() const { return m_format->currentData().toString(); }
+
+std::optional<double> DatasetPanel::sessionGapMinutes() const {
+  const double v = m_sessionGap->value();
+  if (v < 0) return std::nullopt;
+  return v;
+}
+
+void DatasetPanel::setSessionGapMinutes(std::optional<double> minutes) {
+  const QSignalBlocker block(m_sessionGap);
+  m_sessionGap->setValue(minutes ? std::max(0.0, *minutes) : -1.0);
+}
 
 void DatasetPanel::setSelectedFormat(const QString& format) {
   const int i = m_format->findData(format);

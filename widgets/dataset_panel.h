@@ -1,6 +1,6 @@
 #pragma once
 /// The dataset panel: which file is loaded, an Open... button with a format choice (auto or
-/// one of the eight formats), a load progress bar with Cancel, the bad rows of the last load
+/// one of the eight formats), the inactivity gap that cuts sessions, a load progress bar with Cancel, the bad rows of the last load
 /// (count, and the listed ones in a collapsible list), and three tabs: a preview table over
 /// the columnar log, a statistics table, and charts (events per type, one histogram).
 ///
@@ -20,6 +20,7 @@
 
 class QChartView;
 class QComboBox;
+class QDoubleSpinBox;
 class QLabel;
 class QListWidget;
 class QProgressBar;
@@ -43,6 +44,13 @@ class DatasetPanel : public QWidget {
   QString selectedFormat() const;
   void setSelectedFormat(const QString& format);
 
+  /// The inactivity gap that cuts sessions when loading (data::LoadOptions::sessionGapMinutes):
+  /// nullopt = the format's default (30 min for RetailRocket, the file's own sessions
+  /// otherwise), 0 = do not cut. Setting it emits nothing.
+  std::optional<double> sessionGapMinutes() const;
+  void setSessionGapMinutes(std::optional<double> minutes);
+  QDoubleSpinBox* sessionGapEditor() const { return m_sessionGap; }
+
   /// Shows a loaded dataset; `paths` are the files it came from.
   void setDataset(std::shared_ptr<const data::LoadResult> result,
                   std::shared_ptr<const DatasetSummary> summary, const QStringList& paths);
@@ -62,6 +70,8 @@ class DatasetPanel : public QWidget {
   /// Open `paths` as Format::Csv with `mapping` (chosen in the column-mapping dialog).
   void openCsvRequested(const QStringList& paths, const reclab::data::ColumnMapping& mapping);
   void cancelRequested();
+  /// The user changed the session gap (the window reloads the open dataset with it).
+  void sessionGapChanged();
 
  public Q_SLOTS:
   /// Asks for files with a file dialog, then opens them with openFiles().
@@ -86,6 +96,7 @@ class DatasetPanel : public QWidget {
   QString m_loadedTip;
   QComboBox* m_format;
   QPushButton* m_open;
+  QDoubleSpinBox* m_sessionGap;
   QProgressBar* m_progress;
   QPushButton* m_cancel;
   QToolButton* m_badRowToggle;

@@ -212,6 +212,12 @@ void MainWindow::buildUi() {
   statusBar()->addPermanentWidget(m_statusProgress);
 
   connect(m_datasetPanel, &widgets::DatasetPanel::openRequested, this, &MainWindow::openDataset);
+  // A new session gap re-reads the open dataset with it (the loaded log is what runs train on).
+  connect(m_datasetPanel, &widgets::DatasetPanel::sessionGapChanged, this, [this] {
+    if (!m_dataset || m_datasetPaths.isEmpty()) return;
+    loadDataset(QString::fromStdString(data::formatName(m_dataset->format)), m_datasetPaths,
+                m_datasetMapping);
+  });
   connect(m_datasetPanel, &widgets::DatasetPanel::openCsvRequested, this,
           &MainWindow::openCsvDataset);
   connect(m_monitor->classification(), &widgets::ClassificationView::cellActivated, this,
@@ -338,6 +344,9 @@ void MainWindow::openInitialDataset() {
   if (m_options.screenshotPath.isEmpty() && !last.isEmpty() && QFileInfo::exists(last.front())) {
     const QString format = settings.value("dataset/format", "auto").toString();
     const auto mapping = mappingFromSettings(settings.value("dataset/mapping").toMap());
+    const QVariant gap = settings.value("dataset/session_gap_minutes");
+    m_datasetPanel->setSessionGapMinutes(gap.isValid() ? std::optional<double>(gap.toDouble())
+                                                       : std::nullopt);
     if (format != "csv") {
       openDataset(format, last);
       return;
@@ -369,11 +378,12 @@ void MainWindow::loadDataset(const QString& format, const QStringList& paths,
                              const std::optional<data::ColumnMapping>& mapping) {
   if (paths.isEmpty()) return;
   m_pendingMapping = mapping;  // kept with the dataset once it is loaded
+  m_pendingGap = m_datasetPanel->sessionGapMinutes();
   m_datasetPanel->setLoading(true, paths);
   m_statusText->setText(tr("Loading %1...").arg(QFileInfo(paths.front()).fileName()));
   m_statusProgress->setValue(0);
   m_statusProgress->show();
-  m_runs->loadDataset(format, paths, mapping);
+  m_runs->loadDataset(format, paths, mapping, m_pendingGap);
   updateRunAllowed();
 }
 
@@ -383,6 +393,7 @@ void MainWindow::onDatasetLoaded(std::shared_ptr<const data::LoadResult> result,
   m_dataset = result;
   m_datasetPaths = paths;
   m_datasetMapping = result->format == data::Format::Csv ? m_pendingMapping : std::nullopt;
+  m_datasetGap = m_pendingGap;
   m_datasetPanel->setDataset(result, summary, paths);
   m_datasetCharts->setDataset(result);  // computes its series on a worker
   m_features->setDataset(result);       // defaults for this dataset; preview on a worker
@@ -409,6 +420,11 @@ void MainWindow::onDatasetLoaded(std::shared_ptr<const data::LoadResult> result,
       settings.setValue("dataset/mapping", mappingToSettings(*m_datasetMapping));
     } else {
       settings.remove("dataset/mapping");
+    }
+    if (m_datasetGap) {
+      settings.setValue("dataset/session_gap_minutes", *m_datasetGap);
+    } else {
+      settings.remove("dataset/session_gap_minutes");
     }
   }
   updateRunAllowed();

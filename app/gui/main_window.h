@@ -69,6 +69,9 @@ class MainWindow : public QMainWindow {
   qint64 monitorRun() const { return m_monitorRun; }
   /// The column mapping of the loaded dataset when it is a generic CSV file.
   const std::optional<data::ColumnMapping>& datasetMapping() const { return m_datasetMapping; }
+  /// The session gap the loaded dataset was cut with (nullopt: the format's default); runs
+  /// carry it as dataset.session_gap_minutes.
+  std::optional<double> datasetSessionGap() const { return m_datasetGap; }
 
  public Q_SLOTS:
   void openDataset(const QString& format, const QStringList& paths);
@@ -145,6 +148,8 @@ class MainWindow : public QMainWindow {
   QStringList m_datasetPaths;
   std::optional<data::ColumnMapping> m_datasetMapping;
   std::optional<data::ColumnMapping> m_pendingMapping;  ///< of the load in progress
+  std::optional<double> m_datasetGap;
+  std::optional<double> m_pendingGap;  ///< of the load in progress
   int m_chartJob = 0;
   qint64 m_monitorRun = 0;
   QStringList m_monitorRunPaths;  ///< dataset files of m_monitorRun (from its stored config)

@@ -108,6 +108,7 @@ void MainWindow::startRun(const nlohmann::json& panelConfig) {
   std::vector<std::string> paths;
   for (const auto& p : m_datasetPaths) paths.push_back(p.toStdString());
   config["dataset"] = {{"format", data::formatName(m_dataset->format)}, {"paths", paths}};
+  if (m_datasetGap) config["dataset"]["session_gap_minutes"] = *m_datasetGap;
   if (m_datasetMapping) {
     experiment::ExperimentConfig withMapping;
     withMapping.dataset.mapping = m_datasetMapping;

@@ -163,7 +163,8 @@ void RunManager::setConcurrency(int jobs) {
 // ---------------------------------------------------------------- dataset loading
 
 void RunManager::loadDataset(const QString& format, const QStringList& paths,
-                             const std::optional<data::ColumnMapping>& mapping) {
+                             const std::optional<data::ColumnMapping>& mapping,
+                             std::optional<double> sessionGapMinutes) {
   if (m_loadThread.joinable()) {
     m_loadStop.requestStop();
     m_loadThread.join();  // loaders check the stop flag every few thousand rows
@@ -173,7 +174,7 @@ void RunManager::loadDataset(const QString& format, const QStringList& paths,
   std::vector<std::string> files;
   for (const auto& p : paths) files.push_back(p.toStdString());
   m_loadThread = std::thread([this, generation, format = format.toStdString(), files, paths,
-                              mapping, stop = m_loadStop] {
+                              mapping, sessionGapMinutes, stop = m_loadStop] {
     LoadObserver observer(this, generation);
     std::shared_ptr<const data::LoadResult> result;
     std::shared_ptr<const widgets::DatasetSummary> summary;
@@ -184,6 +185,7 @@ void RunManager::loadDataset(const QString& format, const QStringList& paths,
           format == "auto" ? data::detectFormat(files) : data::parseFormatName(format);
       data::LoadOptions options;
       options.mapping = mapping;
+      options.sessionGapMinutes = sessionGapMinutes;
       auto loaded =
           std::make_shared<data::LoadResult>(data::loadDataset(f, files, options, observer, stop));
       stop.throwIfStopped();

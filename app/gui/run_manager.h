@@ -50,10 +50,12 @@ class RunManager : public QObject {
   int concurrency() const { return m_concurrency; }
 
   /// Loads `paths` in `format` ("auto" or a format name) on a worker; a load already running
-  /// is cancelled first. `mapping` is the column mapping of format "csv". Ends with
-  /// datasetLoaded(), loadFailed() or loadCancelled().
+  /// is cancelled first. `mapping` is the column mapping of format "csv"; `sessionGapMinutes`
+  /// is data::LoadOptions::sessionGapMinutes. Ends with datasetLoaded(), loadFailed() or
+  /// loadCancelled().
   void loadDataset(const QString& format, const QStringList& paths,
-                   const std::optional<data::ColumnMapping>& mapping = std::nullopt);
+                   const std::optional<data::ColumnMapping>& mapping = std::nullopt,
+                   std::optional<double> sessionGapMinutes = std::nullopt);
   void cancelLoad();
   bool isLoading() const { return m_loadThread.joinable(); }
 

@@ -2,13 +2,16 @@
 /// draw, see the finished run in the run list with its metrics; then start a long run, cancel
 /// it after its first batch point and find it cancelled in the list and in the store.
 
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTabWidget>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -171,6 +174,57 @@ class MainWindowTests : public QObject {
     // Selecting the first run again shows its curves.
     QVERIFY(list->selectRun(firstRun));
     QCOMPARE(window.chart()->pointCount("val_rmse"), 3);
+  }
+
+  void sessionGapReloadsTheDatasetAndGoesIntoRuns() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    reclab::app::AppOptions options;
+    options.dbPath = dir.filePath("runs.sqlite");
+    options.datasetPath = QString(RECLAB_SOURCE_DIR) + "/datasets/retailrocket-sample/events.csv";
+    options.format = "retailrocket";
+    MainWindow window(options);
+    window.show();
+    RunManager* runs = window.runManager();
+    QSignalSpy loaded(runs, &RunManager::datasetLoaded);
+    QVERIFY(loaded.wait(20000));
+    // RetailRocket's default: 30 minutes, the sample generator's 8,169 sessions.
+    QVERIFY(!window.datasetSessionGap());
+    QCOMPARE(window.dataset()->log.numSessions(), 8169);
+    auto sessionsRow = [&]() -> QString {
+      auto* stats = window.datasetPanel()->statsTable();
+      for (int r = 0; r < stats->rowCount(); ++r)
+        if (stats->item(r, 0)->text() == "Sessions") return stats->item(r, 1)->text();
+      return {};
+    };
+    QCOMPARE(sessionsRow(), QString("8,169"));
+
+    // A shorter gap cuts more sessions: the dataset is read again and the statistics follow.
+    auto* gap = window.datasetPanel()->sessionGapEditor();
+    gap->setValue(2.0);
+    QVERIFY(loaded.wait(20000));
+    QCOMPARE(window.datasetSessionGap().value_or(-1), 2.0);
+    const auto shorter = window.dataset()->log.numSessions();
+    QVERIFY2(shorter > 8169, qPrintable(QString::number(shorter)));
+    QCOMPARE(sessionsRow(), QLocale(QLocale::English).toString(shorter));
+    // 0: not cut, RetailRocket then has no sessions.
+    gap->setValue(0.0);
+    QVERIFY(loaded.wait(20000));
+    QVERIFY(!window.dataset()->log.hasSessions());
+    QVERIFY(sessionsRow().isEmpty());
+
+    // A run carries the gap its dataset was cut with.
+    gap->setValue(2.0);
+    QVERIFY(loaded.wait(20000));
+    auto* panel = window.modelPanel();
+    QVERIFY(panel->selectModel("popularity"));
+    QSignalSpy finished(runs, &RunManager::runFinished);
+    QVERIFY(panel->runButton()->isEnabled());
+    QTest::mouseClick(panel->runButton(), Qt::LeftButton);
+    QVERIFY(finished.wait(60000));
+    const qint64 run = finished.first().at(1).toLongLong();
+    const auto stored = nlohmann::json::parse(runs->store()->run(run)->configJson);
+    QCOMPARE(stored.at("dataset").at("session_gap_minutes").get<double>(), 2.0);
   }
 
   void badDatasetShowsInTheMessageBar() {
