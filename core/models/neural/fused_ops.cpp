@@ -161,7 +161,7 @@ struct ConvReluMaxFn : torch::autograd::Function<ConvReluMaxFn> {
     for (std::int64_t s = 0; s < batch; ++s) {
       for (std::int64_t f = 0; f < filters; ++f) {
         const std::int64_t i = s * filters + f;
-        if (!(po[i] > 0)) continue;
+        if (po[i] <= 0) continue;  // relu's threshold_backward: a NaN output passes
         pgb[f] += pg[i];
         const float* xs = px + s * length + pa[i];
         for (std::int64_t k = 0; k < kernel; ++k) pgw[f * kernel + k] += pg[i] * xs[k];
@@ -177,7 +177,7 @@ struct ConvReluMaxFn : torch::autograd::Function<ConvReluMaxFn> {
         for (std::int64_t s = lo; s < hi; ++s) {
           for (std::int64_t f = 0; f < filters; ++f) {
             const std::int64_t i = s * filters + f;
-            if (!(po[i] > 0)) continue;
+            if (po[i] <= 0) continue;  // relu's threshold_backward: a NaN output passes
             float* gs = pgx + s * length + pa[i];
             for (std::int64_t k = 0; k < kernel; ++k) gs[k] += pg[i] * pw[f * kernel + k];
           }
@@ -191,6 +191,10 @@ struct ConvReluMaxFn : torch::autograd::Function<ConvReluMaxFn> {
 
 // ---------------------------------------------------------------------------------------------
 // Adam / AdamW
+
+bool cpuFloat(const torch::Tensor& t) {
+  return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous();
+}
 
 struct ParamWork {
   torch::Tensor param;
@@ -313,8 +317,12 @@ double adamStep(torch::optim::Optimizer& opt, const FusedStepOptions& o, bool de
   float globalScale = 1.0f;
   if (o.clipNorm > 0 && o.clipGlobal) {
     const double coef = o.clipNorm / (std::sqrt(totalSq) + 1e-6);
-    if (coef < 1) globalScale = static_cast<float>(coef);
+    if (!(coef >= 1)) globalScale = static_cast<float>(coef);  // a NaN norm spreads, as in torch
   }
+
+  // A non-finite penalty ends training (the trainer's guard): leave weights and state as the
+  // batch found them.
+  if (!std::isfinite(penalty)) return penalty;
 
   auto& states = opt.state();
   for (auto& group : groups) {
@@ -335,6 +343,11 @@ double adamStep(torch::optim::Optimizer& opt, const FusedStepOptions& o, bool de
         found = states.emplace(key, std::move(state)).first;
       }
       auto& state = static_cast<State&>(*found->second);
+      for (const auto* moment : {&state.exp_avg(), &state.exp_avg_sq()}) {
+        TORCH_CHECK(moment->defined() && moment->sizes() == p.sizes() && cpuFloat(*moment),
+                    "the fused Adam step found optimizer state of another shape or type than its "
+                    "parameter (", moment->sizes(), " for ", p.sizes(), ")");
+      }
       state.step(state.step() + 1);
       const double bc1 = 1 - std::pow(beta1, static_cast<double>(state.step()));
       const double bc2 = 1 - std::pow(beta2, static_cast<double>(state.step()));
@@ -367,20 +380,19 @@ double adamStep(torch::optim::Optimizer& opt, const FusedStepOptions& o, bool de
           adamKernel<false>(pp, pg, pm, pv, lo, hi, k);
         }
       });
+      // Written through raw pointers: tell autograd the parameter changed in place.
+      torch::autograd::impl::bump_version(p);
     }
   }
   return penalty;
 }
 
-bool cpuFloat(const torch::Tensor& t) {
-  return t.device().is_cpu() && t.scalar_type() == torch::kFloat32 && t.is_contiguous();
-}
-
 }  // namespace
 
 torch::Tensor fusedDropout(const torch::Tensor& x, double p, bool training) {
-  if (!training || p <= 0) return x;
-  if (p >= 1) return x * 0;
+  TORCH_CHECK(p >= 0 && p <= 1, "dropout probability has to be between 0 and 1, but got ", p);
+  if (!training || p == 0) return x;
+  if (p == 1) return x * 0;
   if (x.scalar_type() != torch::kFloat32 || !x.device().is_cpu()) return torch::dropout(x, p, true);
   return DropoutFn::apply(x, p);
 }
@@ -390,6 +402,8 @@ torch::Tensor conv1dReluMaxPool(const torch::Tensor& x, const torch::Tensor& wei
   TORCH_CHECK(x.dim() == 2 && weight.dim() == 3 && weight.size(1) == 1,
               "conv1dReluMaxPool: x must be B x L and weight F x 1 x K");
   TORCH_CHECK(weight.size(2) <= x.size(1), "conv1dReluMaxPool: kernel longer than the sequence");
+  TORCH_CHECK(!bias.defined() || (bias.dim() == 1 && bias.size(0) == weight.size(0)),
+              "conv1dReluMaxPool: bias must have one value per filter");
   const bool fusable = x.scalar_type() == torch::kFloat32 && weight.scalar_type() == torch::kFloat32 &&
                        x.device().is_cpu() && (!bias.defined() || bias.scalar_type() == torch::kFloat32);
   if (!fusable) {
@@ -400,7 +414,7 @@ torch::Tensor conv1dReluMaxPool(const torch::Tensor& x, const torch::Tensor& wei
   return ConvReluMaxFn::apply(x, weight, bias.defined() ? bias : torch::zeros({weight.size(0)}));
 }
 
-bool canFuseStep(torch::optim::Optimizer& optimizer) {
+bool canFuseStep(torch::optim::Optimizer& optimizer, const std::vector<L2Term>& l2) {
   const bool adam = dynamic_cast<torch::optim::Adam*>(&optimizer) != nullptr;
   const bool adamw = dynamic_cast<torch::optim::AdamW*>(&optimizer) != nullptr;
   if (!adam && !adamw) return false;
@@ -410,6 +424,14 @@ bool canFuseStep(torch::optim::Optimizer& optimizer) {
     if (!ok) return false;
     for (auto& p : group.params())
       if (!cpuFloat(p)) return false;
+  }
+  for (const auto& term : l2) {
+    if (term.coefficient == 0) continue;
+    if (term.coefficient < 0 || !term.weight.defined()) return false;
+    bool found = false;
+    for (auto& group : optimizer.param_groups())
+      for (auto& p : group.params()) found = found || p.unsafeGetTensorImpl() == term.weight.unsafeGetTensorImpl();
+    if (!found) return false;
   }
   return true;
 }

@@ -44,9 +44,10 @@ struct FusedStepOptions {
   std::vector<L2Term> l2;     ///< penalties whose gradient 2 * c * w is added before clipping
 };
 
-/// True when fusedAdamStep can drive `optimizer`: Adam (without amsgrad) or AdamW over float32
-/// CPU parameters.
-bool canFuseStep(torch::optim::Optimizer& optimizer);
+/// True when fusedAdamStep can drive `optimizer` with penalties `l2`: Adam (without amsgrad) or
+/// AdamW over float32 CPU parameters, each L2 term (coefficient >= 0) on one of those
+/// parameters itself (not a frozen weight or a view).
+bool canFuseStep(torch::optim::Optimizer& optimizer, const std::vector<L2Term>& l2 = {});
 
 /// One optimizer step, the same update as adding the L2 terms to the loss, clipping the
 /// gradients (clipGradients) and calling optimizer.step(). Returns the L2 penalty's value at

@@ -364,8 +364,8 @@ TrainResult Trainer::fit(TrainableNet& net, const TensorColumns& train,
 
   // The fused Adam step takes the L2 terms' gradients, the clipping and the update in one
   // pass per tensor; otherwise the terms join the graph and LibTorch's ops do each part.
-  const bool fused = c.fusedKernels && canFuseStep(opt);
   FusedStepOptions stepOptions{c.clipNorm, c.clipScope == "global", net.l2Terms()};
+  const bool fused = c.fusedKernels && canFuseStep(opt, stepOptions.l2);
 
   TrainResult result;
   long long step = 0;

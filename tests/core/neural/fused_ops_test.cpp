@@ -51,6 +51,8 @@ TEST(FusedDropout, SeededByTorchAndTheSameForAnyThreadCount) {
   EXPECT_TRUE(torch::equal(fusedDropout(x, 0.5, false), x));
   EXPECT_TRUE(torch::equal(fusedDropout(x, 0.0, true), x));
   EXPECT_EQ(fusedDropout(x, 1.0, true).abs().sum().item<float>(), 0.0f);
+  EXPECT_THROW(fusedDropout(x, 1.5, true), c10::Error);
+  EXPECT_THROW(fusedDropout(x, -0.1, false), c10::Error);
 }
 
 // --- Conv1D + ReLU + global max pooling ----------------------------------------------------
@@ -88,15 +90,25 @@ TEST(FusedConvMaxPool, EqualsConvReluMaxInValueAndGradients) {
   EXPECT_EQ(b1.grad()[5].item<float>(), 0.0f);
 }
 
-TEST(FusedConvMaxPool, NoBiasFrozenInputAndNaNPropagates) {
+TEST(FusedConvMaxPool, NoBiasKernelAsLongAsTheSequenceAndNaNPropagates) {
   torch::manual_seed(6);
   auto x = torch::randn({4, 9});
-  auto w = torch::randn({3, 1, 9}).requires_grad_(true);  // kernel as long as the sequence
-  auto fused = conv1dReluMaxPool(x, w, torch::Tensor());
-  auto ref = reference(x, w, torch::Tensor());
+  auto w = torch::randn({3, 1, 9});  // kernel as long as the sequence: one position
+  auto x1 = x.clone().requires_grad_(true), w1 = w.clone().requires_grad_(true);
+  auto x2 = x.clone().requires_grad_(true), w2 = w.clone().requires_grad_(true);
+  auto fused = conv1dReluMaxPool(x1, w1, torch::Tensor());
+  auto ref = reference(x2, w2, torch::Tensor());
   EXPECT_TRUE(torch::allclose(fused, ref, 1e-5, 1e-6));
-  fused.sum().backward();  // x needs no gradient: none is computed, w's is
-  EXPECT_TRUE(w.grad().defined());
+  auto coeff = torch::randn({4, 3});
+  (fused * coeff).sum().backward();
+  (ref * coeff).sum().backward();
+  EXPECT_TRUE(torch::allclose(w1.grad(), w2.grad(), 1e-4, 1e-5));
+  EXPECT_TRUE(torch::allclose(x1.grad(), x2.grad(), 1e-4, 1e-5));
+  // A frozen input (no gradient wanted) still trains the weights.
+  auto w3 = w.clone().requires_grad_(true);
+  (conv1dReluMaxPool(x, w3, torch::Tensor()) * coeff).sum().backward();
+  EXPECT_TRUE(torch::allclose(w3.grad(), w2.grad(), 1e-4, 1e-5));
+  EXPECT_THROW(conv1dReluMaxPool(x, w, torch::zeros({2})), c10::Error);  // one bias per filter
   {
     torch::NoGradGuard noGrad;
     x[2][4] = std::numeric_limits<float>::quiet_NaN();
@@ -114,12 +126,13 @@ struct TwoLayerImpl : torch::nn::Module {
     table = register_module("table", torch::nn::Embedding(10, 4));
     hidden = register_module("hidden", torch::nn::Linear(4, 5));
     out = register_module("out", torch::nn::Linear(5, 1));
+    spare = register_module("spare", torch::nn::Linear(3, 2));  // penalised, never in the loss
   }
   torch::Tensor forward(const torch::Tensor& idx) {
     return out->forward(torch::tanh(hidden->forward(table->forward(idx)))).view({-1});
   }
   torch::nn::Embedding table{nullptr};
-  torch::nn::Linear hidden{nullptr}, out{nullptr};
+  torch::nn::Linear hidden{nullptr}, out{nullptr}, spare{nullptr};
 };
 TORCH_MODULE(TwoLayer);
 
@@ -150,29 +163,32 @@ void compareSteps(const StepCase& k, int steps, int torchTail) {
   auto optB = makeOptimizer(c, *b, "b");
   ASSERT_TRUE(canFuseStep(*optB));
   const double lambda = 0.03;
-  FusedStepOptions fo{k.clipNorm, k.clipScope == "global", {{b->table->weight, lambda}, {b->hidden->weight, lambda}}};
+  FusedStepOptions fo{k.clipNorm, k.clipScope == "global",
+                      {{b->table->weight, lambda}, {b->hidden->weight, lambda}, {b->spare->weight, lambda}}};
+  ASSERT_TRUE(canFuseStep(*optB, fo.l2));
+  auto penaltyOf = [&](TwoLayer& m) {
+    return lambda * (m->table->weight.pow(2).sum() + m->hidden->weight.pow(2).sum() +
+                     m->spare->weight.pow(2).sum());
+  };
   auto paramsA = a->parameters();
-  const auto initialTable = a->table->weight.detach().clone();
+  const auto initialSpare = b->spare->weight.detach().clone();
   for (int s = 0; s < steps + torchTail; ++s) {
-    auto idx = torch::randint(0, 7, {16}, torch::kInt64);  // rows 7..9 get only the penalty
+    auto idx = torch::randint(0, 7, {16}, torch::kInt64);
     auto target = torch::randn({16}) * 3;
     for (auto& p : paramsA) p.mutable_grad() = torch::Tensor();
-    auto lossA = torch::mse_loss(a->forward(idx), target) +
-                 lambda * (a->table->weight.pow(2).sum() + a->hidden->weight.pow(2).sum());
+    auto lossA = torch::mse_loss(a->forward(idx), target) + penaltyOf(a);
     lossA.backward();
     clipGradients(paramsA, c);
     optA->step();
 
     for (auto& p : b->parameters()) p.mutable_grad() = torch::Tensor();
-    const double expectedPenalty =
-        lambda * (b->table->weight.pow(2).sum() + b->hidden->weight.pow(2).sum()).item<double>();
+    const double expectedPenalty = penaltyOf(b).item<double>();
     if (s < steps) {
+      // spare's gradient stays undefined here: the fused step takes its penalty alone.
       torch::mse_loss(b->forward(idx), target).backward();
       EXPECT_NEAR(fusedAdamStep(*optB, fo), expectedPenalty, 1e-5 * expectedPenalty);
     } else {
-      (torch::mse_loss(b->forward(idx), target) +
-       lambda * (b->table->weight.pow(2).sum() + b->hidden->weight.pow(2).sum()))
-          .backward();
+      (torch::mse_loss(b->forward(idx), target) + penaltyOf(b)).backward();
       auto paramsB = b->parameters();
       clipGradients(paramsB, c);
       optB->step();
@@ -184,15 +200,16 @@ void compareSteps(const StepCase& k, int steps, int torchTail) {
         << k.optimizer << " " << k.clipScope << " parameter " << i << " differs by "
         << (pa - pb).abs().max().item<double>();
   }
-  // The weights moved (the comparison is not between two untouched copies), and the rows no
-  // batch reached moved too: their penalty gradient.
-  EXPECT_GT((a->table->weight - initialTable).abs().min().item<double>(), 0.0);
+  // Every weight of the never-used layer moved (the comparison is not between untouched
+  // copies): its penalty's gradient alone.
+  EXPECT_GT((b->spare->weight - initialSpare).abs().min().item<double>(), 0.0);
 }
 
 TEST(FusedAdam, SameUpdatesAsLibTorchsOpsWithPenaltiesAndClipping) {
   compareSteps({"adam", 0.0, 0.0, "per_tensor"}, 12, 0);
   compareSteps({"adam", 0.01, 0.5, "per_tensor"}, 12, 0);
   compareSteps({"adam", 0.0, 0.3, "global"}, 12, 0);
+  compareSteps({"adam", 0.01, 0.3, "global"}, 12, 0);
   compareSteps({"adamw", 0.1, 0.5, "per_tensor"}, 12, 0);
 }
 
@@ -208,8 +225,39 @@ TEST(FusedAdam, OnlyAdamAndAdamWWithoutAmsgrad) {
   EXPECT_FALSE(canFuseStep(sgd));
   torch::optim::Adam ams(net->parameters(), torch::optim::AdamOptions(0.1).amsgrad(true));
   EXPECT_FALSE(canFuseStep(ams));
+  torch::optim::AdamW amsw(net->parameters(), torch::optim::AdamWOptions(0.1).amsgrad(true));
+  EXPECT_FALSE(canFuseStep(amsw));
   torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(0.1));
   EXPECT_TRUE(canFuseStep(adam));
+  // A penalty on a tensor the optimizer does not hold (a view, a frozen weight) cannot be
+  // folded into its step: the trainer then keeps LibTorch's path.
+  EXPECT_TRUE(canFuseStep(adam, {{net->hidden->weight, 0.1}}));
+  EXPECT_FALSE(canFuseStep(adam, {{net->hidden->weight.slice(0, 0, 2), 0.1}}));
+  EXPECT_FALSE(canFuseStep(adam, {{torch::ones({3}), 0.1}}));
+}
+
+TEST(FusedAdam, ANaNGradientUnderGlobalClippingSpoilsEveryTensorAsInLibTorch) {
+  // clip_grad_norm_ multiplies every gradient by a NaN coefficient; so does the fused step.
+  TwoLayer net;
+  torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(0.1));
+  for (auto& p : net->parameters()) p.mutable_grad() = torch::ones_like(p);
+  net->out->bias.mutable_grad().fill_(std::numeric_limits<float>::quiet_NaN());
+  fusedAdamStep(adam, {1.0, true, {}});
+  for (auto& p : net->parameters()) EXPECT_TRUE(torch::isnan(p).all().item<bool>());
+}
+
+TEST(FusedAdam, ANonFinitePenaltyLeavesWeightsAndStateAlone) {
+  TwoLayer net;
+  torch::optim::Adam adam(net->parameters(), torch::optim::AdamOptions(0.1));
+  {
+    torch::NoGradGuard noGrad;
+    net->hidden->weight[0][0] = std::numeric_limits<float>::infinity();
+  }
+  const auto before = net->out->weight.clone();
+  for (auto& p : net->parameters()) p.mutable_grad() = torch::ones_like(p);
+  EXPECT_FALSE(std::isfinite(fusedAdamStep(adam, {0.0, false, {{net->hidden->weight, 0.1}}})));
+  EXPECT_TRUE(torch::equal(net->out->weight, before));
+  EXPECT_TRUE(adam.state().empty());
 }
 
 }  // namespace
