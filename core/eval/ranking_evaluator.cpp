@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <exception>
 #include <numeric>
 #include <random>
 
@@ -41,6 +42,42 @@ std::vector<std::int32_t> topK(const float* scores, std::int32_t numItems, int k
   return heap;
 }
 
+void forEachBatchInParallel(std::size_t n, int batchSize, int threads, Observer& observer,
+                            const StopToken& stop,
+                            const std::function<void(std::size_t, std::size_t)>& batch) {
+  const auto bs = static_cast<std::size_t>(std::max(1, batchSize));
+  threads = std::max(1, threads);
+  const std::size_t round = bs * static_cast<std::size_t>(threads);
+  for (std::size_t lo = 0; lo < n; lo += round) {
+    stop.throwIfStopped();
+    const std::size_t hi = std::min(n, lo + round);
+    const auto subBatches = static_cast<std::ptrdiff_t>((hi - lo + bs - 1) / bs);
+    std::exception_ptr failure;
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+    for (std::ptrdiff_t b = 0; b < subBatches; ++b) {
+      try {
+        const std::size_t blo = lo + static_cast<std::size_t>(b) * bs;
+        batch(blo, std::min(hi, blo + bs));
+      } catch (...) {
+#pragma omp critical(reclab_eval_batch_failure)
+        if (!failure) failure = std::current_exception();
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+    observer.onProgress(static_cast<double>(hi) / static_cast<double>(n), "evaluating");
+  }
+}
+
+std::map<std::string, double> meansOf(const std::map<std::string, std::vector<double>>& perUnit) {
+  std::map<std::string, double> means;
+  for (const auto& [name, values] : perUnit) {
+    means[name] = values.empty() ? 0.0
+                                 : std::accumulate(values.begin(), values.end(), 0.0) /
+                                       static_cast<double>(values.size());
+  }
+  return means;
+}
+
 namespace {
 
 /// Top-k among the user's relevant items and `negatives` uniformly drawn items that are
@@ -54,11 +91,11 @@ std::vector<std::int32_t> sampledTopK(const float* scores, std::int32_t numItems
     return std::binary_search(seen.begin(), seen.end(), i) ||
            std::binary_search(relevant.begin(), relevant.end(), i);
   };
-  const std::int64_t available =
-      static_cast<std::int64_t>(numItems) - static_cast<std::int64_t>(seen.size()) -
-      static_cast<std::int64_t>(relevant.size());
-  const auto want = static_cast<std::size_t>(std::max<std::int64_t>(
-      0, std::min<std::int64_t>(negatives, available)));
+  const std::int64_t available = static_cast<std::int64_t>(numItems) -
+                                 static_cast<std::int64_t>(seen.size()) -
+                                 static_cast<std::int64_t>(relevant.size());
+  const auto want = static_cast<std::size_t>(
+      std::max<std::int64_t>(0, std::min<std::int64_t>(negatives, available)));
   std::mt19937_64 rng(seed ^ (0x9E3779B97F4A7C15ULL * (user + 1)));
   std::uniform_int_distribution<std::int32_t> pick(0, numItems - 1);
   std::vector<std::int32_t> drawn;
@@ -111,74 +148,51 @@ RankingResult evaluateRanking(const models::Recommender& model, const data::Inte
     if (!rel.empty()) result.users.push_back(static_cast<std::int32_t>(u));
   }
   const int maxK = *std::max_element(options.ks.begin(), options.ks.end());
-  const std::vector<std::string> names = {"precision", "recall", "hit_rate", "mrr", "ndcg",
-                                          "map"};
+  const std::vector<std::string> names = {"precision", "recall", "hit_rate", "mrr", "ndcg", "map"};
   for (int k : options.ks)
-    for (const auto& n : names) result.perUser[fmt::format("{}@{}", n, k)].resize(result.users.size());
+    for (const auto& n : names)
+      result.perUser[fmt::format("{}@{}", n, k)].resize(result.users.size());
 
   // Column pointers per k, taken before the parallel loop (no map access inside it).
-  struct Columns { std::vector<double>*p, *r, *h, *m, *n, *a; };
+  struct Columns {
+    std::vector<double>*p, *r, *h, *m, *n, *a;
+  };
   std::vector<Columns> cols;
   for (int k : options.ks) {
-    cols.push_back({&result.perUser[fmt::format("precision@{}", k)],
-                    &result.perUser[fmt::format("recall@{}", k)],
-                    &result.perUser[fmt::format("hit_rate@{}", k)],
-                    &result.perUser[fmt::format("mrr@{}", k)],
-                    &result.perUser[fmt::format("ndcg@{}", k)],
-                    &result.perUser[fmt::format("map@{}", k)]});
+    cols.push_back(
+        {&result.perUser[fmt::format("precision@{}", k)],
+         &result.perUser[fmt::format("recall@{}", k)],
+         &result.perUser[fmt::format("hit_rate@{}", k)], &result.perUser[fmt::format("mrr@{}", k)],
+         &result.perUser[fmt::format("ndcg@{}", k)], &result.perUser[fmt::format("map@{}", k)]});
   }
-  const std::size_t nEval = result.users.size();
-  // Each thread scores its own sub-batch (Eigen runs single-threaded inside a parallel region)
-  // and ranks it straight away: no thread waits for a shared GEMM to finish.
-  const std::size_t bs = static_cast<std::size_t>(std::max(1, options.batchSize));
-  const int threads = std::max(1, options.threads);
   const std::int32_t nItems = model.numItems();
-  const std::size_t round = bs * static_cast<std::size_t>(threads);
-  for (std::size_t lo = 0; lo < nEval; lo += round) {
-    stop.throwIfStopped();
-    const std::size_t hi = std::min(nEval, lo + round);
-    const auto subBatches = static_cast<std::ptrdiff_t>((hi - lo + bs - 1) / bs);
-    std::exception_ptr failure;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (std::ptrdiff_t b = 0; b < subBatches; ++b) {
-      try {
-        const std::size_t blo = lo + static_cast<std::size_t>(b) * bs;
-        const std::size_t bhi = std::min(hi, blo + bs);
-        std::vector<std::int32_t> batch(result.users.begin() + static_cast<std::ptrdiff_t>(blo),
-                                        result.users.begin() + static_cast<std::ptrdiff_t>(bhi));
-        models::ScoreMatrix scores;
-        model.scoreUsers(batch, scores);
-        for (std::size_t j = 0; j < batch.size(); ++j) {
-          const auto u = static_cast<std::size_t>(batch[j]);
-          const float* row = scores.row(static_cast<Eigen::Index>(j)).data();
-          auto top = options.sampledNegatives > 0
-                         ? sampledTopK(row, nItems, maxK, seen[u], relevant[u],
-                                       options.sampledNegatives, options.seed, u)
-                         : topK(row, nItems, maxK, seen[u]);
-          const std::size_t at = blo + j;
-          for (std::size_t c = 0; c < cols.size(); ++c) {
-            auto v = rankingValues(top, relevant[u], options.ks[c]);
-            (*cols[c].p)[at] = v.precision;
-            (*cols[c].r)[at] = v.recall;
-            (*cols[c].h)[at] = v.hitRate;
-            (*cols[c].m)[at] = v.mrr;
-            (*cols[c].n)[at] = v.ndcg;
-            (*cols[c].a)[at] = v.map;
-          }
-        }
-      } catch (...) {
-#pragma omp critical(reclab_ranking_failure)
-        if (!failure) failure = std::current_exception();
-      }
-    }
-    if (failure) std::rethrow_exception(failure);
-    observer.onProgress(static_cast<double>(hi) / static_cast<double>(nEval), "evaluating");
-  }
-  for (const auto& [name, values] : result.perUser) {
-    result.means[name] = values.empty() ? 0.0
-                                        : std::accumulate(values.begin(), values.end(), 0.0) /
-                                              static_cast<double>(values.size());
-  }
+  forEachBatchInParallel(result.users.size(), options.batchSize, options.threads, observer, stop,
+                         [&](std::size_t blo, std::size_t bhi) {
+                           std::vector<std::int32_t> batch(
+                               result.users.begin() + static_cast<std::ptrdiff_t>(blo),
+                               result.users.begin() + static_cast<std::ptrdiff_t>(bhi));
+                           models::ScoreMatrix scores;
+                           model.scoreUsers(batch, scores);
+                           for (std::size_t j = 0; j < batch.size(); ++j) {
+                             const auto u = static_cast<std::size_t>(batch[j]);
+                             const float* row = scores.row(static_cast<Eigen::Index>(j)).data();
+                             auto top = options.sampledNegatives > 0
+                                            ? sampledTopK(row, nItems, maxK, seen[u], relevant[u],
+                                                          options.sampledNegatives, options.seed, u)
+                                            : topK(row, nItems, maxK, seen[u]);
+                             const std::size_t at = blo + j;
+                             for (std::size_t c = 0; c < cols.size(); ++c) {
+                               auto v = rankingValues(top, relevant[u], options.ks[c]);
+                               (*cols[c].p)[at] = v.precision;
+                               (*cols[c].r)[at] = v.recall;
+                               (*cols[c].h)[at] = v.hitRate;
+                               (*cols[c].m)[at] = v.mrr;
+                               (*cols[c].n)[at] = v.ndcg;
+                               (*cols[c].a)[at] = v.map;
+                             }
+                           }
+                         });
+  result.means = meansOf(result.perUser);
   return result;
 }
 

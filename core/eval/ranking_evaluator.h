@@ -51,4 +51,16 @@ RankingResult evaluateRanking(const models::Recommender& model, const data::Inte
 std::vector<std::int32_t> topK(const float* scores, std::int32_t numItems, int k,
                                const std::vector<std::int32_t>& exclude);
 
+/// The scoring loop shared by the evaluators: calls `batch(lo, hi)` for consecutive
+/// sub-batches [lo, hi) of [0, n), `batchSize` long, `threads` of them at a time (OpenMP; each
+/// thread scores and ranks its own sub-batch, so none waits for a shared GEMM). `stop` is
+/// checked before each round and progress ("evaluating") reported after it; the first
+/// exception a sub-batch throws is rethrown once its round has ended.
+void forEachBatchInParallel(std::size_t n, int batchSize, int threads, Observer& observer,
+                            const StopToken& stop,
+                            const std::function<void(std::size_t, std::size_t)>& batch);
+
+/// The mean of each metric's per-unit values (0 for none).
+std::map<std::string, double> meansOf(const std::map<std::string, std::vector<double>>& perUnit);
+
 }  // namespace reclab::eval

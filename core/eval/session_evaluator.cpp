@@ -186,19 +186,8 @@ SessionEvalResult evaluateSessionSequences(const models::SessionRecommender& mod
     cols.push_back({&r, &m, &h});
   }
   const int maxK = *std::max_element(options.ks.begin(), options.ks.end());
-  const auto bs = static_cast<std::size_t>(options.batchSize);
-  const int threads = options.threads;
-  const std::size_t round = bs * static_cast<std::size_t>(threads);
-  for (std::size_t lo = 0; lo < n; lo += round) {
-    stop.throwIfStopped();
-    const std::size_t hi = std::min(n, lo + round);
-    const auto subBatches = static_cast<std::ptrdiff_t>((hi - lo + bs - 1) / bs);
-    std::exception_ptr failure;
-#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-    for (std::ptrdiff_t b = 0; b < subBatches; ++b) {
-      try {
-        const std::size_t blo = lo + static_cast<std::size_t>(b) * bs;
-        const std::size_t bhi = std::min(hi, blo + bs);
+  forEachBatchInParallel(
+      n, options.batchSize, options.threads, observer, stop, [&](std::size_t blo, std::size_t bhi) {
         std::vector<std::vector<std::int32_t>> prefixes;
         prefixes.reserve(bhi - blo);
         for (std::size_t u = blo; u < bhi; ++u) {
@@ -236,19 +225,8 @@ SessionEvalResult evaluateSessionSequences(const models::SessionRecommender& mod
             (*cols[c].hit)[u] = v.hitRate;
           }
         }
-      } catch (...) {
-#pragma omp critical(reclab_session_eval_failure)
-        if (!failure) failure = std::current_exception();
-      }
-    }
-    if (failure) std::rethrow_exception(failure);
-    observer.onProgress(static_cast<double>(hi) / static_cast<double>(n), "evaluating");
-  }
-  for (const auto& [name, values] : result.perUnit) {
-    result.means[name] = values.empty() ? 0.0
-                                        : std::accumulate(values.begin(), values.end(), 0.0) /
-                                              static_cast<double>(values.size());
-  }
+      });
+  result.means = meansOf(result.perUnit);
   return result;
 }
 

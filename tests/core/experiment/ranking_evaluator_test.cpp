@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "common/errors.h"
 #include "support/fixed_scores.h"
 
 #include <algorithm>
+#include <atomic>
 #include <random>
+#include <stdexcept>
 
 namespace reclab::eval {
 namespace {
@@ -37,6 +40,37 @@ TEST(TopK, MatchesAFullSortOnRandomScoresWithTies) {
       EXPECT_EQ(topK(s.data(), n, k, exclude), expected) << "n " << n << " k " << k;
     }
   }
+}
+
+struct Progress : Observer {
+  std::vector<double> fractions;
+  void onProgress(double f, std::string_view) override { fractions.push_back(f); }
+};
+
+TEST(ForEachBatchInParallel, CoversEveryUnitOnceReportsRoundsAndRethrows) {
+  // 23 units in sub-batches of 4, 2 at a time: rounds of 8, 8 and 7 units.
+  std::vector<std::atomic<int>> hits(23);
+  Progress progress;
+  StopToken stop;
+  forEachBatchInParallel(23, 4, 2, progress, stop, [&](std::size_t lo, std::size_t hi) {
+    EXPECT_LE(hi - lo, 4u);
+    for (auto u = lo; u < hi; ++u) ++hits[u];
+  });
+  for (const auto& h : hits) EXPECT_EQ(h.load(), 1);
+  ASSERT_EQ(progress.fractions.size(), 3u);
+  EXPECT_DOUBLE_EQ(progress.fractions[0], 8.0 / 23.0);
+  EXPECT_DOUBLE_EQ(progress.fractions[2], 1.0);
+  // A sub-batch's exception reaches the caller (after its round), never a worker's terminate.
+  EXPECT_THROW(forEachBatchInParallel(23, 4, 2, progress, stop,
+                                      [](std::size_t lo, std::size_t) {
+                                        if (lo == 12) throw std::runtime_error("unit 12");
+                                      }),
+               std::runtime_error);
+  stop.requestStop();
+  EXPECT_THROW(forEachBatchInParallel(23, 4, 2, progress, stop, [](std::size_t, std::size_t) {}),
+               Cancelled);
+  EXPECT_EQ(meansOf({{"a", {1.0, 2.0}}, {"b", {}}}),
+            (std::map<std::string, double>{{"a", 1.5}, {"b", 0.0}}));
 }
 
 TEST(EvaluateRanking, SampledNegativesRankAmongCandidatesAndWarn) {
