@@ -57,8 +57,7 @@ struct DmfNetImpl : torch::nn::Module {
       if (!bn.empty()) x = bn[k]->forward(x);
       x = torch::leaky_relu(x, config.leakyAlpha);
       if (static_cast<int>(k) < config.dropoutLayers && config.dropout > 0) {
-        x = config.trainer.fusedKernels ? fusedDropout(x, config.dropout, is_training())
-                                        : torch::dropout(x, config.dropout, is_training());
+        x = engineDropout(x, config.dropout, is_training(), config.trainer.fusedKernels);
       }
     }
     return out->forward(x).view({-1});

@@ -397,6 +397,10 @@ torch::Tensor fusedDropout(const torch::Tensor& x, double p, bool training) {
   return DropoutFn::apply(x, p);
 }
 
+torch::Tensor engineDropout(const torch::Tensor& x, double p, bool training, bool fused) {
+  return fused ? fusedDropout(x, p, training) : torch::dropout(x, p, training);
+}
+
 torch::Tensor conv1dReluMaxPool(const torch::Tensor& x, const torch::Tensor& weight,
                                 const torch::Tensor& bias) {
   TORCH_CHECK(x.dim() == 2 && weight.dim() == 3 && weight.size(1) == 1,

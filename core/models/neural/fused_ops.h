@@ -25,6 +25,18 @@ namespace reclab::models::neural {
 /// training; `x` unchanged otherwise. Float tensors take the fused kernel, others torch::dropout.
 torch::Tensor fusedDropout(const torch::Tensor& x, double p, bool training);
 
+/// Dropout as the engine's `fused_kernels` setting says: fusedDropout, or torch::dropout.
+torch::Tensor engineDropout(const torch::Tensor& x, double p, bool training, bool fused);
+
+/// engineDropout as a module, for torch::nn::Sequential stacks (no parameters).
+struct EngineDropoutImpl : torch::nn::Module {
+  EngineDropoutImpl(double p, bool fused) : p(p), fused(fused) {}
+  torch::Tensor forward(const torch::Tensor& x) { return engineDropout(x, p, is_training(), fused); }
+  double p;
+  bool fused;
+};
+TORCH_MODULE(EngineDropout);
+
 /// max(0, max_t (bias[f] + sum_k weight[f, 0, k] * x[b, t + k])) for a batch `x` (B x L) and a
 /// Conv1d weight (F x 1 x K, K <= L) and bias (F, may be undefined): B x F. Differentiable in
 /// x, weight and bias; equal to relu(conv1d(x.unsqueeze(1), weight, bias)).max(2) up to float

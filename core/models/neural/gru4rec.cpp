@@ -14,6 +14,7 @@
 #include "common/process.h"
 #include "data/session_sequences.h"
 #include "models/callbacks.h"
+#include "models/neural/fused_ops.h"
 #include "models/neural/session_torch.h"
 #include "models/neural/trainer.h"
 
@@ -118,7 +119,9 @@ struct Gru4RecNetImpl : torch::nn::Module {
 
   torch::Tensor embed(const torch::Tensor& items) {
     auto x = (inputEmbedding.defined() ? inputEmbedding : itemWeight).index_select(0, items);
-    return config.dropoutEmbed > 0 ? torch::dropout(x, config.dropoutEmbed, is_training()) : x;
+    return config.dropoutEmbed > 0
+               ? engineDropout(x, config.dropoutEmbed, is_training(), config.trainer.fusedKernels)
+               : x;
   }
 
   /// One step for the rows `h` (one tensor per layer); returns the new states (the last one
@@ -128,7 +131,9 @@ struct Gru4RecNetImpl : torch::nn::Module {
     for (std::size_t l = 0; l < cells.size(); ++l) {
       auto hl = cells[l]->forward(x, h[l]);
       next.push_back(hl);
-      x = config.dropoutHidden > 0 ? torch::dropout(hl, config.dropoutHidden, is_training()) : hl;
+      x = config.dropoutHidden > 0
+              ? engineDropout(hl, config.dropoutHidden, is_training(), config.trainer.fusedKernels)
+              : hl;
     }
     next.push_back(x);
     return next;

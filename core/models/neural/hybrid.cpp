@@ -141,8 +141,7 @@ struct HybridNetImpl : torch::nn::Module {
   }
 
   torch::Tensor drop(const torch::Tensor& x) {
-    return config.trainer.fusedKernels ? fusedDropout(x, config.dropout, is_training())
-                                       : torch::dropout(x, config.dropout, is_training());
+    return engineDropout(x, config.dropout, is_training(), config.trainer.fusedKernels);
   }
 
   /// Keras kernel_regularizer on the dense layers.

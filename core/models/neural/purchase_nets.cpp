@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "models/neural/fused_ops.h"
 #include "models/neural/trainer_config.h"
 
 namespace reclab::models::neural {
@@ -28,13 +29,13 @@ namespace {
 
 /// Linear -> ReLU -> Dropout for each hidden size, then Linear -> 1.
 torch::nn::Sequential makeMlp(std::int64_t in, const std::string& hidden, double dropout,
-                              const std::string& what) {
+                              bool fused, const std::string& what) {
   torch::nn::Sequential seq;
   if (!hidden.empty()) {
     for (int size : parseLayerSizes(hidden, what)) {
       seq->push_back(torch::nn::Linear(in, size));
       seq->push_back(torch::nn::ReLU());
-      if (dropout > 0) seq->push_back(torch::nn::Dropout(dropout));
+      if (dropout > 0) seq->push_back(EngineDropout(dropout, fused));
       in = size;
     }
   }
@@ -79,16 +80,18 @@ PurchaseModuleImpl::PurchaseModuleImpl(const PurchaseShape& shape, const Purchas
     contBias = register_parameter("continuous_bias", torch::zeros({k, d}));
   }
   if (a == "fnn" || a == "wide_deep") {
-    mlp = register_module("mlp", makeMlp(numFields * d + k, c.hiddenLayers, c.dropout, mlpName));
+    mlp = register_module("mlp", makeMlp(numFields * d + k, c.hiddenLayers, c.dropout,
+                                         c.trainer.fusedKernels, mlpName));
   } else if (a == "fmnn") {
-    mlp = register_module("mlp", makeMlp((numFields + k) * d, c.hiddenLayers, c.dropout, mlpName));
+    mlp = register_module("mlp", makeMlp((numFields + k) * d, c.hiddenLayers, c.dropout,
+                                         c.trainer.fusedKernels, mlpName));
   } else if (a == "pnn") {
     const auto f = numFields + k;
     auto idx = torch::triu_indices(f, f, 1);
     pairRows = idx[0].clone();
     pairCols = idx[1].clone();
-    mlp = register_module("mlp",
-                          makeMlp(f * d + f * (f - 1) / 2, c.hiddenLayers, c.dropout, mlpName));
+    mlp = register_module("mlp", makeMlp(f * d + f * (f - 1) / 2, c.hiddenLayers, c.dropout,
+                                         c.trainer.fusedKernels, mlpName));
   } else if (a == "fe_transformer") {
     encoder = register_module("encoder", torch::nn::ModuleList());
     for (int l = 0; l < c.layers; ++l) {
@@ -99,7 +102,8 @@ PurchaseModuleImpl::PurchaseModuleImpl(const PurchaseShape& shape, const Purchas
     }
     if (c.pooling == "cls")
       cls = register_parameter("cls", torch::empty({1, 1, d}).uniform_(-0.05, 0.05));
-    mlp = register_module("head", makeMlp(d, c.hiddenLayers, c.dropout, mlpName));
+    mlp = register_module("head",
+                          makeMlp(d, c.hiddenLayers, c.dropout, c.trainer.fusedKernels, mlpName));
   }
   if (a == "wide_deep") {
     const auto pairs = static_cast<std::int64_t>(shape.crossPairs.size());

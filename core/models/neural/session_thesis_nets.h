@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "data/interaction_log.h"
+#include "models/neural/fused_ops.h"
 #include "models/neural/session_thesis.h"
 #include "models/neural/session_thesis_data.h"
 #include "models/neural/torch_util.h"
@@ -117,7 +118,8 @@ struct MultiLabelNet : ThesisNet {
 
   torch::Tensor forward(const std::vector<torch::Tensor>& batch) override {
     auto x = activate(clickLayer(batch[0]), config.activation);
-    if (config.dropout > 0) x = torch::dropout(x, config.dropout, is_training());
+    if (config.dropout > 0)
+      x = engineDropout(x, config.dropout, is_training(), config.trainer.fusedKernels);
     return out->forward(x);
   }
 
@@ -174,10 +176,12 @@ struct BinaryNet : ThesisNet {
       d.push_back(x);
     }
     auto x = torch::cat(d, 1);
-    if (config.dropout > 0) x = torch::dropout(x, config.dropout, is_training());
+    if (config.dropout > 0)
+      x = engineDropout(x, config.dropout, is_training(), config.trainer.fusedKernels);
     for (auto& layer : dense) {
       x = torch::relu(layer->forward(x));
-      if (config.dropout > 0) x = torch::dropout(x, config.dropout, is_training());
+      if (config.dropout > 0)
+        x = engineDropout(x, config.dropout, is_training(), config.trainer.fusedKernels);
     }
     return out->forward(x);
   }
