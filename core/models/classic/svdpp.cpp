@@ -195,6 +195,9 @@ void Svdpp::fit(const TrainContext& ctx) {
     if (ctx.endEpoch(rep)) break;
   }
   m_updatesPerSecond = seconds > 0 ? static_cast<double>(totalUpdates) / seconds : 0.0;
+  // Entities never seen in training keep no (random) factors, as in Svd.
+  for (Eigen::Index u = 0; u < m_p.rows(); ++u)
+    if (!m_userKnown[static_cast<std::size_t>(u)]) m_p.row(u).setZero();
   for (Eigen::Index i = 0; i < nI; ++i) {
     if (!m_itemKnown[static_cast<std::size_t>(i)]) {
       m_q.row(i).setZero();

@@ -217,6 +217,11 @@ TEST(Svdpp, UnknownsScoresAndSaveLoad) {
   EXPECT_FLOAT_EQ(m.predictOne(12, 9), m.globalMean());
   EXPECT_FLOAT_EQ(m.predictOne(12, 3), m.globalMean() + m.itemBias()(3));
   EXPECT_FLOAT_EQ(m.predictOne(4, 9), m.globalMean() + m.userBias()(4));
+  // The unknown user and item keep no random factors (their embeddings are exported).
+  EXPECT_TRUE(m.userFactors().row(12).isZero());
+  EXPECT_TRUE(m.userEmbeddings().row(12).isZero());
+  EXPECT_FALSE(m.userFactors().row(11).isZero());
+  EXPECT_TRUE(m.itemEmbeddings().row(9).isZero());
   ScoreMatrix s;
   m.scoreUsers({3, 12}, s);
   for (int i = 0; i < 10; ++i) {
