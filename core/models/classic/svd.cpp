@@ -75,6 +75,32 @@ void initNormal(FactorMatrix& m, double mean, double std, std::mt19937_64& rng) 
   for (Eigen::Index j = 0; j < m.size(); ++j) x[j] = static_cast<float>(dist(rng));
 }
 
+void validateSgdSettings(const char* model, int nFactors, int nEpochs, double initMean,
+                         double initStdDev, double lrAll, double regAll,
+                         std::initializer_list<std::pair<const char*, double>> rates) {
+  auto fail = [model](const char* field, const std::string& cond, double v) {
+    throw InputError(std::string(model) + ": " + field + " must be " + cond + ", got " +
+                     std::to_string(v));
+  };
+  if (nFactors <= 0) fail("n_factors", "> 0", nFactors);
+  if (nEpochs <= 0) fail("n_epochs", "> 0", nEpochs);
+  if (!(initStdDev >= 0)) fail("init_std_dev", ">= 0", initStdDev);
+  if (!std::isfinite(initMean)) fail("init_mean", "finite", initMean);
+  if (!(lrAll >= 0)) fail("lr_all", ">= 0", lrAll);
+  if (!(regAll >= 0)) fail("reg_all", ">= 0", regAll);
+  for (const auto& [name, v] : rates) {
+    if (!(v == -1 || v >= 0)) fail(name, "-1 (use the _all value) or >= 0", v);
+  }
+}
+
+std::vector<float> flat(const FactorMatrix& m) {
+  return std::vector<float>(m.data(), m.data() + m.size());
+}
+
+std::vector<float> flat(const Eigen::VectorXf& v) {
+  return std::vector<float>(v.data(), v.data() + v.size());
+}
+
 }  // namespace svd_detail
 
 namespace {
@@ -138,16 +164,10 @@ __attribute__((target_clones("avx2", "default"))) double sgdRun(const Sample* sa
 namespace {
 
 using svd_detail::clipTo;
+using svd_detail::flat;
 using svd_detail::Rates;
 using svd_detail::Sample;
 using svd_detail::sgdRun;
-
-void checkRate(const char* field, double v) {
-  if (!(v == -1 || v >= 0)) {
-    throw InputError(std::string("svd: ") + field + " must be -1 (use the _all value) or >= 0, got " +
-                     std::to_string(v));
-  }
-}
 
 /// Splits entities into `groups` groups balanced by rating count (greedy, largest first;
 /// ties by index), so DSGD blocks have similar sizes.
@@ -181,35 +201,19 @@ std::vector<std::int32_t> contiguousOrder(const std::vector<int>& group, int gro
   return out;
 }
 
-std::vector<float> flat(const FactorMatrix& m) {
-  return std::vector<float>(m.data(), m.data() + m.size());
-}
-std::vector<float> flat(const Eigen::VectorXf& v) {
-  return std::vector<float>(v.data(), v.data() + v.size());
-}
-
 }  // namespace
 
 void SvdConfig::validate() const {
-  auto fail = [](const char* field, const std::string& cond, double v) {
-    throw InputError(std::string("svd: ") + field + " must be " + cond + ", got " +
-                     std::to_string(v));
-  };
-  if (nFactors <= 0) fail("n_factors", "> 0", nFactors);
-  if (nEpochs <= 0) fail("n_epochs", "> 0", nEpochs);
-  if (!(initStdDev >= 0)) fail("init_std_dev", ">= 0", initStdDev);
-  if (!std::isfinite(initMean)) fail("init_mean", "finite", initMean);
-  if (!(lrAll >= 0)) fail("lr_all", ">= 0", lrAll);
-  if (!(regAll >= 0)) fail("reg_all", ">= 0", regAll);
-  checkRate("lr_bu", lrBu);
-  checkRate("lr_bi", lrBi);
-  checkRate("lr_pu", lrPu);
-  checkRate("lr_qi", lrQi);
-  checkRate("reg_bu", regBu);
-  checkRate("reg_bi", regBi);
-  checkRate("reg_pu", regPu);
-  checkRate("reg_qi", regQi);
-  if (threads < 0) fail("threads", ">= 0", threads);
+  svd_detail::validateSgdSettings("svd", nFactors, nEpochs, initMean, initStdDev, lrAll, regAll,
+                                  {{"lr_bu", lrBu},
+                                   {"lr_bi", lrBi},
+                                   {"lr_pu", lrPu},
+                                   {"lr_qi", lrQi},
+                                   {"reg_bu", regBu},
+                                   {"reg_bi", regBi},
+                                   {"reg_pu", regPu},
+                                   {"reg_qi", regQi}});
+  if (threads < 0) throw InputError("svd: threads must be >= 0, got " + std::to_string(threads));
 }
 
 Svd::Svd(SvdConfig config) : m_config(config) { m_config.validate(); }

@@ -45,6 +45,7 @@
 #include <Eigen/Core>
 #include <atomic>
 #include <cstdint>
+#include <initializer_list>
 #include <random>
 #include <vector>
 
@@ -152,6 +153,16 @@ RatingData gatherRatings(const TrainContext& ctx, const char* model);
 
 /// Normal(mean, std) initialisation (constant `mean` when std == 0).
 void initNormal(FactorMatrix& m, double mean, double std, std::mt19937_64& rng);
+
+/// Checks the settings SVD and SVD++ share, and each per-parameter rate (-1 = use the _all
+/// value, else >= 0); throws InputError("<model>: <field> must be <condition>, got <value>").
+void validateSgdSettings(const char* model, int nFactors, int nEpochs, double initMean,
+                         double initStdDev, double lrAll, double regAll,
+                         std::initializer_list<std::pair<const char*, double>> rates);
+
+/// A factor table or bias vector as a flat list (row-major), for the model files.
+std::vector<float> flat(const FactorMatrix& m);
+std::vector<float> flat(const Eigen::VectorXf& v);
 
 /// One training rating as the SGD loop sees it.
 struct Sample {

@@ -10,35 +10,13 @@
 
 namespace reclab::models {
 
-namespace {
-
-std::vector<float> flat(const FactorMatrix& m) {
-  return std::vector<float>(m.data(), m.data() + m.size());
-}
-std::vector<float> flat(const Eigen::VectorXf& v) {
-  return std::vector<float>(v.data(), v.data() + v.size());
-}
-
-}  // namespace
+using svd_detail::flat;
 
 void SvdppConfig::validate() const {
-  auto fail = [](const char* field, const std::string& cond, double v) {
-    throw InputError(std::string("svdpp: ") + field + " must be " + cond + ", got " +
-                     std::to_string(v));
-  };
-  if (nFactors <= 0) fail("n_factors", "> 0", nFactors);
-  if (nEpochs <= 0) fail("n_epochs", "> 0", nEpochs);
-  if (!(initStdDev >= 0)) fail("init_std_dev", ">= 0", initStdDev);
-  if (!std::isfinite(initMean)) fail("init_mean", "finite", initMean);
-  if (!(lrAll >= 0)) fail("lr_all", ">= 0", lrAll);
-  if (!(regAll >= 0)) fail("reg_all", ">= 0", regAll);
-  const std::pair<const char*, double> rates[] = {
-      {"lr_bu", lrBu},   {"lr_bi", lrBi},   {"lr_pu", lrPu},   {"lr_qi", lrQi},
-      {"lr_yj", lrYj},   {"reg_bu", regBu}, {"reg_bi", regBi}, {"reg_pu", regPu},
-      {"reg_qi", regQi}, {"reg_yj", regYj}};
-  for (const auto& [name, v] : rates) {
-    if (!(v == -1 || v >= 0)) fail(name, "-1 (use the _all value) or >= 0", v);
-  }
+  svd_detail::validateSgdSettings(
+      "svdpp", nFactors, nEpochs, initMean, initStdDev, lrAll, regAll,
+      {{"lr_bu", lrBu}, {"lr_bi", lrBi}, {"lr_pu", lrPu}, {"lr_qi", lrQi}, {"lr_yj", lrYj},
+       {"reg_bu", regBu}, {"reg_bi", regBi}, {"reg_pu", regPu}, {"reg_qi", regQi}, {"reg_yj", regYj}});
 }
 
 Svdpp::Svdpp(SvdppConfig config) : m_config(config) { m_config.validate(); }
