@@ -31,22 +31,13 @@
 #include "models/neural/hybrid.h"
 #include "split/leakage.h"
 #include "split/splits.h"
+#include "throughput.h"
 
 using namespace reclab;
 
 namespace {
 
-struct Throughput : Observer {
-  std::vector<double> perEpoch;
-  void onEpoch(const TrainingReport& r) override {
-    perEpoch.push_back(r.values.at("samples_per_second"));
-  }
-  double median() const {
-    std::vector<double> v(perEpoch.begin() + (perEpoch.size() > 1 ? 1 : 0), perEpoch.end());
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  }
-};
+using bench::Throughput;
 
 struct Pretrained : models::HasEmbeddings {
   Eigen::MatrixXf u, i;

@@ -25,22 +25,13 @@
 #include "data/synth/yoochoose.h"
 #include "models/neural/session_thesis.h"
 #include "split/session_split.h"
+#include "throughput.h"
 
 using namespace reclab;
 
 namespace {
 
-struct Throughput : Observer {
-  std::vector<double> perEpoch;
-  void onEpoch(const TrainingReport& r) override {
-    perEpoch.push_back(r.values.at("samples_per_second"));
-  }
-  double median() const {
-    std::vector<double> v(perEpoch.begin() + (perEpoch.size() > 1 ? 1 : 0), perEpoch.end());
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
-  }
-};
+using bench::Throughput;
 
 void run(const std::string& label, const data::InteractionLog& log, int epochs, int dim) {
   split::SessionSplitConfig sc;

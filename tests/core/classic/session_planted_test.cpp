@@ -4,12 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 
-#include "data/load.h"
 #include "data/synth/yoochoose.h"
 #include "eval/session_evaluator.h"
 #include "models/classic/s_pop.h"
@@ -17,31 +13,22 @@
 #include "models/classic/session_pop.h"
 #include "models/classic/sknn.h"
 #include "split/session_split.h"
+#include "support/planted_yoochoose.h"
 
 using namespace reclab;
 using namespace reclab::models;
 
 TEST(SessionBaselinesPlanted, EveryModelBeatsPopOnRecall20) {
-  namespace fs = std::filesystem;
-  const auto dir =
-      fs::temp_directory_path() / ("reclab_session_planted_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
   auto sc = synth::YoochooseConfig::defaults();
   sc.sessions = 6000;
   sc.items = 400;
   sc.clusters = 16;
   sc.days = 12;
   sc.seed = 3;
+  const auto planted = reclab::testing::plantedYoochoose(sc);
+  const auto& log = planted.log;
+  const double optimal = planted.optimalRecall20;
   StopToken stop;
-  synth::generateYoochoose(sc, dir.string(), nullObserver(), stop);
-  nlohmann::json truth;
-  std::ifstream(dir / "ground_truth.json") >> truth;
-  const double optimal = truth.at("optimal_hit_rate_at").at("20").get<double>();
-
-  auto loaded = data::loadDataset(
-      data::Format::Yoochoose, {(dir / "yoochoose-clicks.dat").string()}, {}, nullObserver(), stop);
-  fs::remove_all(dir);
-  const auto& log = loaded.log;
   split::SessionSplitConfig split;
   split.testDays = 2.0;
   const auto s = split::sessionTimeSplit(log, split);

@@ -13,6 +13,7 @@
 #include "experiment/runner.h"
 #include "models/registry.h"
 #include "store/store.h"
+#include "support/experiment_fixtures.h"
 
 namespace reclab::experiment {
 namespace {
@@ -48,14 +49,10 @@ const char* const kClicks =
     "8,2014-04-03T11:00:00.000Z,106,3\n"
     "8,2014-04-03T11:01:00.000Z,104,2\n";
 
-class InspectSessionTest : public ::testing::Test {
+class InspectSessionTest : public reclab::testing::TempStoreTest {
  protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("reclab_inspect_session_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(m_dir);
-    fs::create_directories(m_dir);
+    TempStoreTest::SetUp();
     const auto clicks = m_dir / "yoochoose-clicks.dat";
     std::ofstream(clicks) << kClicks;
     const json j = {
@@ -65,7 +62,6 @@ class InspectSessionTest : public ::testing::Test {
         {"model", {{"name", "session_item_knn"}, {"params", {{"lambda", 0.0}, {"alpha", 0.5}}}}},
         {"seed", 0},
         {"threads", 1}};
-    m_db = (m_dir / "store.sqlite").string();
     StopToken stop;
     const auto out =
         executeRun(ExperimentConfig::fromJson(j), m_db, std::nullopt, nullObserver(), stop);
@@ -73,13 +69,9 @@ class InspectSessionTest : public ::testing::Test {
     store::Store st(m_db);
     m_run = openRun(st, out.runId, nullObserver(), stop);
   }
-  void TearDown() override { fs::remove_all(m_dir); }
-
   std::int32_t item(const std::string& id) const { return *m_run.data->log.items.find(id); }
   std::string id(std::int32_t item) const { return m_run.data->log.items.original(item); }
 
-  fs::path m_dir;
-  std::string m_db;
   OpenedRun m_run;
 };
 

@@ -10,6 +10,7 @@
 #include "experiment/preset.h"
 #include "experiment/runner.h"
 #include "store/store.h"
+#include "support/experiment_fixtures.h"
 
 namespace reclab::experiment {
 namespace {
@@ -21,24 +22,13 @@ std::string datasetDir(const std::string& name) {
   return std::string(RECLAB_SOURCE_DIR) + "/datasets/" + name;
 }
 
-class NeuralRunnerTest : public ::testing::Test {
+class NeuralRunnerTest : public reclab::testing::TempStoreTest {
  protected:
-  void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("reclab_neural_runner_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(m_dir);
-    fs::create_directories(m_dir);
-    m_db = (m_dir / "store.sqlite").string();
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-
   RunOutcome run(const json& j) {
     StopToken stop;
     return executeRun(ExperimentConfig::fromJson(j), m_db, std::nullopt, nullObserver(), stop);
   }
 
-  fs::path m_dir;
-  std::string m_db;
 };
 
 json retailRocket(const json& model, const json& metrics) {

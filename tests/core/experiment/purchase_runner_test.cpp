@@ -13,6 +13,7 @@
 #include "experiment/runner.h"
 #include "store/store.h"
 #include "support/temp_path.h"
+#include "support/experiment_fixtures.h"
 
 namespace reclab::experiment {
 namespace {
@@ -33,14 +34,7 @@ json purchaseConfig(const std::string& model, const json& eval = json::object(),
   return j;
 }
 
-std::string errorOf(const json& j) {
-  try {
-    ExperimentConfig::fromJson(j);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using reclab::testing::configErrorOf;
 
 TEST(PurchaseConfig, DefaultsThresholdAndMetricChecks) {
   const auto c = ExperimentConfig::fromJson(purchaseConfig("purchase_fnn"));
@@ -50,16 +44,16 @@ TEST(PurchaseConfig, DefaultsThresholdAndMetricChecks) {
       "purchase_lr", {{"threshold", 0.3}, {"metrics", {"auc", "precision", "recall", "f1"}}}));
   EXPECT_DOUBLE_EQ(t.eval.threshold, 0.3);
   EXPECT_DOUBLE_EQ(ExperimentConfig::fromJson(t.toJson()).eval.threshold, 0.3);
-  EXPECT_EQ(errorOf(purchaseConfig("purchase_lr", {{"threshold", 1}})),
+  EXPECT_EQ(configErrorOf(purchaseConfig("purchase_lr", {{"threshold", 1}})),
             "config: eval.threshold must be a number in (0, 1), got 1");
-  EXPECT_EQ(errorOf(purchaseConfig("purchase_lr", {{"metrics", {"auc", "ndcg"}}})),
+  EXPECT_EQ(configErrorOf(purchaseConfig("purchase_lr", {{"metrics", {"auc", "ndcg"}}})),
             "config: eval.metrics asks for 'ndcg' but session purchase model 'purchase_lr' is "
             "evaluated with auc, log_loss, accuracy, pr_auc, precision, recall and f1 only");
   auto ranking = purchaseConfig("popularity", {{"threshold", 0.4}});
-  EXPECT_EQ(errorOf(ranking),
+  EXPECT_EQ(configErrorOf(ranking),
             "config: eval.threshold applies to session purchase models only; model 'popularity' "
             "is a ranking model");
-  EXPECT_EQ(errorOf(purchaseConfig("popularity", {{"metrics", {"pr_auc"}}})),
+  EXPECT_EQ(configErrorOf(purchaseConfig("popularity", {{"metrics", {"pr_auc"}}})),
             "config: eval.metrics asks for 'pr_auc' but model 'popularity' is a ranking model (it "
             "is a session purchase metric)");
   // Other tasks' configs do not gain the key.

@@ -9,6 +9,7 @@
 #include "experiment/inspect.h"
 #include "store/store.h"
 #include "test_data.h"
+#include "support/experiment_fixtures.h"
 
 namespace reclab::experiment {
 namespace {
@@ -16,22 +17,16 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-class RunnerTest : public ::testing::Test {
+class RunnerTest : public reclab::testing::TempStoreTest {
  protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("reclab_runner_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-             "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(m_dir);
-    fs::create_directories(m_dir);
-    m_db = (m_dir / "store.sqlite").string();
+    TempStoreTest::SetUp();
     std::ofstream(m_dir / "u.data") << "placeholder: data is preloaded in memory\n";
     auto result = std::make_shared<data::LoadResult>();
     result->log = testdata::plantedRatings(120, 60, 20, 0.3, 4);
     result->format = data::Format::MovieLens;
     m_data = result;
   }
-  void TearDown() override { fs::remove_all(m_dir); }
 
   ExperimentConfig config(const json& model, const json& split,
                           const json& metrics = {"rmse", "mae", "recall"}) {
@@ -44,8 +39,6 @@ class RunnerTest : public ::testing::Test {
     return ExperimentConfig::fromJson(j);
   }
 
-  fs::path m_dir;
-  std::string m_db;
   std::shared_ptr<const data::LoadResult> m_data;
 };
 

@@ -11,6 +11,7 @@
 #include "experiment/config.h"
 #include "experiment/runner.h"
 #include "store/store.h"
+#include "support/experiment_fixtures.h"
 
 namespace reclab::experiment {
 namespace {
@@ -30,14 +31,7 @@ json retailRocketConfig(const std::string& model) {
           {"threads", 2}};
 }
 
-std::string errorOf(const json& j) {
-  try {
-    ExperimentConfig::fromJson(j);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using reclab::testing::configErrorOf;
 
 /// Keeps the log lines of a run.
 class LinesObserver : public Observer {
@@ -89,7 +83,7 @@ TEST(SessionPreprocessConfig, ErrorsNameTheField) {
   auto with = [](const char* section, const char* key, const json& value) {
     auto j = retailRocketConfig("sknn");
     j[section][key] = value;
-    return errorOf(j);
+    return configErrorOf(j);
   };
   EXPECT_EQ(with("dataset", "session_gap_minutes", -5),
             "config: dataset.session_gap_minutes must be a number >= 0 (0 = do not cut "
@@ -108,20 +102,7 @@ TEST(SessionPreprocessConfig, ErrorsNameTheField) {
             "min_session_length, dedup, classic_srgnn)");
 }
 
-class SessionPreprocessRunnerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("reclab_session_preprocess_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(m_dir);
-    fs::create_directories(m_dir);
-    m_db = (m_dir / "store.sqlite").string();
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-
-  fs::path m_dir;
-  std::string m_db;
+class SessionPreprocessRunnerTest : public reclab::testing::TempStoreTest {
 };
 
 TEST_F(SessionPreprocessRunnerTest, RetailRocketSampleRunsSessionModelsAfterSessionising) {

@@ -10,6 +10,7 @@
 #include "experiment/inspect.h"
 #include "experiment/runner.h"
 #include "store/store.h"
+#include "support/experiment_fixtures.h"
 
 namespace reclab::experiment {
 namespace {
@@ -30,14 +31,7 @@ json sessionConfig(const std::string& model, const json& eval = json::object()) 
   return j;
 }
 
-std::string errorOf(const json& j) {
-  try {
-    ExperimentConfig::fromJson(j);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using reclab::testing::configErrorOf;
 
 TEST(SessionConfig, DefaultsForSessionModels) {
   const auto c = ExperimentConfig::fromJson(sessionConfig("sknn"));
@@ -60,13 +54,13 @@ TEST(SessionConfig, ProtocolAndFilterAreParsedAndChecked) {
   EXPECT_TRUE(c.eval.trainItemsOnly);
   EXPECT_TRUE(c.eval.maskSeen);
   EXPECT_EQ(ExperimentConfig::fromJson(c.toJson()).eval.protocol, "thesis");
-  EXPECT_EQ(errorOf(sessionConfig("sknn", {{"protocol", "last_click"}})),
+  EXPECT_EQ(configErrorOf(sessionConfig("sknn", {{"protocol", "last_click"}})),
             "config: eval.protocol must be 'next_item' or 'thesis', got 'last_click'");
-  EXPECT_EQ(errorOf(sessionConfig("sknn", {{"metrics", {"recall", "ndcg"}}})),
+  EXPECT_EQ(configErrorOf(sessionConfig("sknn", {{"metrics", {"recall", "ndcg"}}})),
             "config: eval.metrics asks for 'ndcg' but session next-item model 'sknn' is "
             "evaluated with recall, mrr and hit_rate only");
   auto ranking = sessionConfig("popularity", {{"protocol", "thesis"}});
-  EXPECT_EQ(errorOf(ranking),
+  EXPECT_EQ(configErrorOf(ranking),
             "config: eval.protocol applies to session next-item models only; model "
             "'popularity' is a ranking model");
   // A ranking model's config does not gain the session keys.
@@ -74,20 +68,7 @@ TEST(SessionConfig, ProtocolAndFilterAreParsedAndChecked) {
   EXPECT_FALSE(pop.toJson().at("eval").contains("protocol"));
 }
 
-class SessionRunnerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("reclab_session_runner_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(m_dir);
-    fs::create_directories(m_dir);
-    m_db = (m_dir / "store.sqlite").string();
-  }
-  void TearDown() override { fs::remove_all(m_dir); }
-
-  fs::path m_dir;
-  std::string m_db;
+class SessionRunnerTest : public reclab::testing::TempStoreTest {
 };
 
 TEST_F(SessionRunnerTest, EachBaselineRunsEndToEndOnTheYoochooseSample) {

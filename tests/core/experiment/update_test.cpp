@@ -15,6 +15,7 @@
 #include "experiment/runner.h"
 #include "models/classic/svd.h"
 #include "store/store.h"
+#include "support/experiment_fixtures.h"
 
 namespace reclab::experiment {
 namespace {
@@ -26,16 +27,12 @@ using nlohmann::json;
 constexpr int kLastOldUser = 850;
 constexpr int kLastOldItem = 1650;
 
-class UpdateTest : public ::testing::Test {
+class UpdateTest : public reclab::testing::TempStoreTest {
  protected:
   void SetUp() override {
-    m_dir = fs::temp_directory_path() /
-            ("reclab_update_" +
-             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(m_dir);
+    TempStoreTest::SetUp();
     fs::create_directories(m_dir / "old");
     fs::create_directories(m_dir / "new");
-    m_db = (m_dir / "store.sqlite").string();
     std::ifstream in(std::string(RECLAB_SOURCE_DIR) + "/datasets/ratings-sample/u.data");
     std::ofstream oldFile(m_dir / "old" / "u.data"), newFile(m_dir / "new" / "u.data");
     std::string line;
@@ -55,7 +52,6 @@ class UpdateTest : public ::testing::Test {
       }
     }
   }
-  void TearDown() override { fs::remove_all(m_dir); }
 
   /// Trains the parent run on the first file; returns its id.
   std::int64_t trainParent(const json& model) {
@@ -84,8 +80,6 @@ class UpdateTest : public ::testing::Test {
     return n;
   }
 
-  fs::path m_dir;
-  std::string m_db;
   std::size_t m_newRows = 0;
   std::set<int> m_oldUsers, m_newUsers, m_oldItems, m_newItems;
 };

@@ -219,19 +219,5 @@ TEST(Gru4Rec, BeatsSessionPopOnPlantedMarkovSessions) {
     std::printf("epoch %d: loss %.4f, %.0f events/s, val_recall@20 %.4f\n", e.epoch,
                 e.values.at("train_loss"), e.values.at("samples_per_second"),
                 e.values.at("val_recall@20"));
-  auto opt = eval::SessionEvalOptions::defaults();
-  opt.threads = 2;
-  const auto rPop = eval::evaluateSessions(pop, log, data.split.train, data.split.test, opt,
-                                           nullObserver(), stop);
-  const auto rNet = eval::evaluateSessions(gru, log, data.split.train, data.split.test, opt,
-                                           nullObserver(), stop);
-  const double pop20 = rPop.means.at("recall@20"), net20 = rNet.means.at("recall@20");
-  std::printf(
-      "[planted] session_pop recall@20 %.4f | gru4rec recall@20 %.4f mrr@20 %.4f (best "
-      "epoch %d of %d) = %.1f%% of the chain's optimal hit rate %.4f\n",
-      pop20, net20, rNet.means.at("mrr@20"), gru.bestEpoch(), gru.epochsRun(),
-      100.0 * net20 / data.optimalRecall20, data.optimalRecall20);
-  EXPECT_GT(net20, pop20 + 0.2);
-  EXPECT_GT(net20, 0.75 * data.optimalRecall20);
-  EXPECT_LT(net20, data.optimalRecall20 + 0.05) << "better than the planted chain allows";
+  neuraltest::expectNearThePlantedOptimum(data, pop, gru);
 }

@@ -1,18 +1,16 @@
 #pragma once
-// Planted-Markov sessions for the session neural models' tests: the Yoochoose generator's
-// clustered item chain (the SKNN tests' data, smaller), split by time as SR-GNN does, with the
-// chain's optimal next-click hit rate at 20 from ground_truth.json.
+// Planted-Markov sessions for the session neural models' tests (support/planted_yoochoose.h:
+// the SKNN tests' data, smaller), split by time as SR-GNN does, and the check every such
+// model passes on them.
 
-#include <unistd.h>
+#include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <string>
+#include <cstdio>
 
-#include "data/load.h"
-#include "data/synth/yoochoose.h"
+#include "eval/session_evaluator.h"
+#include "models/model.h"
 #include "split/session_split.h"
+#include "support/planted_yoochoose.h"
 
 namespace reclab::neuraltest {
 
@@ -23,11 +21,6 @@ struct PlantedSessions {
 };
 
 inline PlantedSessions plantedSessions(std::int64_t sessions, std::int64_t items, int clusters) {
-  namespace fs = std::filesystem;
-  const auto dir =
-      fs::temp_directory_path() /
-      ("reclab_neural_planted_" + std::to_string(::getpid()) + "_" + std::to_string(sessions));
-  fs::remove_all(dir);
   auto sc = synth::YoochooseConfig::defaults();
   sc.sessions = sessions;
   sc.items = items;
@@ -35,21 +28,40 @@ inline PlantedSessions plantedSessions(std::int64_t sessions, std::int64_t items
   sc.days = 12;
   sc.seed = 3;
   sc.maxSessionLength = 40;  // the net pads a batch to its longest prefix: keep tests quick
-  StopToken stop;
-  synth::generateYoochoose(sc, dir.string(), nullObserver(), stop);
-  nlohmann::json truth;
-  std::ifstream(dir / "ground_truth.json") >> truth;
+  auto planted = testing::plantedYoochoose(sc);
   PlantedSessions out;
-  out.optimalRecall20 = truth.at("optimal_hit_rate_at").at("20").get<double>();
-  auto loaded = data::loadDataset(
-      data::Format::Yoochoose, {(dir / "yoochoose-clicks.dat").string()}, {}, nullObserver(), stop);
-  fs::remove_all(dir);
-  out.log = std::move(loaded.log);
+  out.optimalRecall20 = planted.optimalRecall20;
+  out.log = std::move(planted.log);
   split::SessionSplitConfig cfg;
   cfg.testDays = 2.0;
   cfg.validDays = 1.0;
   out.split = split::sessionTimeSplit(out.log, cfg);
   return out;
+}
+
+/// Evaluates `net` and the session-POP baseline `pop` (both fitted on data.split.train) on
+/// the test sessions, prints both and the share of the chain's optimum reached, and checks
+/// that the net beats POP by 0.2 Recall@20, reaches 75% of the optimum and not more than it
+/// allows (which would mean leakage).
+template <typename Net>
+void expectNearThePlantedOptimum(const PlantedSessions& data, const models::SessionRecommender& pop,
+                                 const Net& net) {
+  StopToken stop;
+  auto opt = eval::SessionEvalOptions::defaults();
+  opt.threads = 2;
+  const auto rPop = eval::evaluateSessions(pop, data.log, data.split.train, data.split.test, opt,
+                                           nullObserver(), stop);
+  const auto rNet = eval::evaluateSessions(net, data.log, data.split.train, data.split.test, opt,
+                                           nullObserver(), stop);
+  const double pop20 = rPop.means.at("recall@20"), net20 = rNet.means.at("recall@20");
+  std::printf(
+      "[planted] session_pop recall@20 %.4f | %s recall@20 %.4f mrr@20 %.4f (best epoch %d of "
+      "%d) = %.1f%% of the chain's optimal hit rate %.4f\n",
+      pop20, net.name().c_str(), net20, rNet.means.at("mrr@20"), net.bestEpoch(), net.epochsRun(),
+      100.0 * net20 / data.optimalRecall20, data.optimalRecall20);
+  EXPECT_GT(net20, pop20 + 0.2);
+  EXPECT_GT(net20, 0.75 * data.optimalRecall20);
+  EXPECT_LT(net20, data.optimalRecall20 + 0.05) << "better than the planted chain allows";
 }
 
 }  // namespace reclab::neuraltest

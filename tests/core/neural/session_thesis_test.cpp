@@ -22,6 +22,7 @@
 #include "models/neural/session_thesis.h"
 #include "models/neural/session_thesis_data.h"
 #include "models/registry.h"
+#include "support/planted_yoochoose.h"
 #include "split/leakage.h"
 #include "split/session_split.h"
 
@@ -337,22 +338,15 @@ TEST(SessionThesis, ConfigErrorsAndRegistry) {
 // Planted Markov sessions: every model beats session POP on Recall@20 (thesis protocol).
 
 TEST(SessionThesisPlanted, EveryModelBeatsSessionPopOnRecall20) {
-  namespace fs = std::filesystem;
-  const auto dir =
-      fs::temp_directory_path() / ("reclab_thesis_planted_" + std::to_string(::getpid()));
-  fs::remove_all(dir);
   auto sc = synth::YoochooseConfig::defaults();
   sc.sessions = 5000;
   sc.items = 300;
   sc.clusters = 12;
   sc.days = 12;
   sc.seed = 5;
+  const auto planted = reclab::testing::plantedYoochoose(sc);
+  const auto& log = planted.log;
   StopToken stop;
-  synth::generateYoochoose(sc, dir.string(), nullObserver(), stop);
-  auto loaded = data::loadDataset(
-      data::Format::Yoochoose, {(dir / "yoochoose-clicks.dat").string()}, {}, nullObserver(), stop);
-  fs::remove_all(dir);
-  const auto& log = loaded.log;
   split::SessionSplitConfig split;
   split.testDays = 2.0;
   const auto s = split::sessionTimeSplit(log, split);

@@ -221,19 +221,5 @@ TEST(Srgnn, BeatsSessionPopOnPlantedMarkovSessions) {
                 e.values.at("val_recall@20"));
   EXPECT_TRUE(obs.epochs.back().values.contains("val_recall@20"));
   EXPECT_TRUE(obs.epochs.back().values.contains("val_mrr@20"));
-  auto opt = eval::SessionEvalOptions::defaults();
-  opt.threads = 2;
-  const auto rPop = eval::evaluateSessions(pop, log, data.split.train, data.split.test, opt,
-                                           nullObserver(), stop);
-  const auto rNet = eval::evaluateSessions(srgnn, log, data.split.train, data.split.test, opt,
-                                           nullObserver(), stop);
-  const double pop20 = rPop.means.at("recall@20"), net20 = rNet.means.at("recall@20");
-  std::printf(
-      "[planted] session_pop recall@20 %.4f | srgnn recall@20 %.4f mrr@20 %.4f (best "
-      "epoch %d of %d) = %.1f%% of the chain's optimal hit rate %.4f\n",
-      pop20, net20, rNet.means.at("mrr@20"), srgnn.bestEpoch(), srgnn.epochsRun(),
-      100.0 * net20 / data.optimalRecall20, data.optimalRecall20);
-  EXPECT_GT(net20, pop20 + 0.2);
-  EXPECT_GT(net20, 0.75 * data.optimalRecall20);
-  EXPECT_LT(net20, data.optimalRecall20 + 0.05) << "better than the planted chain allows";
+  neuraltest::expectNearThePlantedOptimum(data, pop, srgnn);
 }
