@@ -3,7 +3,7 @@
 # with throw-away stores and settings:
 #   main_window.png  reclab itself: --autorun trains torch_mf on the dataset and grabs its own
 #                    window (--screenshot) a moment after the run has finished;
-#   dataset.png, model_panel.png, training.png, classification.png, compare.png, inspector.png,
+#   dataset.png, model_panel.png, model_panel_engine.png, training.png, classification.png, compare.png, inspector.png,
 #   inspector_sessions.png, history.png, column_mapping.png
 #                    screenshot_tour: the real window driven through every tab and dialog
 #                    (see tests/widgets/screenshot_tour.cpp).

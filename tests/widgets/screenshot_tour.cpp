@@ -4,6 +4,7 @@
 //   dataset.png          the dataset panel's statistics and the "Dataset charts" tab
 //   features.png         the "Features" tab: seed A's metadata attributes and their encoded preview
 //   model_panel.png      the model panel (svd's generated hyper-parameter form)
+//   model_panel_engine.png  dmf's form scrolled to the training engine's settings
 //   compare.png          the comparison view over popularity, svd and torch_mf runs
 //   inspector.png        the recommendation inspector on the torch_mf run, one user
 //   inspector_sessions.png  the inspector in session mode: a session_item_knn run on the
@@ -23,6 +24,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QEventLoop>
+#include <QScrollArea>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -144,6 +146,12 @@ int main(int argc, char** argv) {
 
   window.modelPanel()->selectModel("svd");
   save(window.findChild<QDockWidget*>("modelDock"), "model_panel.png");
+  // A LibTorch model's form ends with the engine's settings (threads, fused_kernels).
+  window.modelPanel()->selectModel("dmf");
+  QApplication::processEvents();  // the new form is laid out before scrolling to its end
+  for (auto* area : window.modelPanel()->findChildren<QScrollArea*>())
+    area->ensureWidgetVisible(window.modelPanel()->form()->editor("fused_kernels"));
+  save(window.findChild<QDockWidget*>("modelDock"), "model_panel_engine.png");
 
   auto* compare = window.comparison();
   compare->setCheckedRuns({popularity, svd, mf});
